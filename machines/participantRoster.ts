@@ -1,0 +1,133 @@
+import { identityOf, isRemote, sameParticipant, type Participant } from './participants.js';
+import { PersistentMap } from './persistentMap.js';
+
+interface Entry {
+  readonly participant: Participant;
+  /** Join order, so that the list reads in the order people arrived. */
+  readonly order: number;
+}
+
+const NOBODY: readonly Participant[] = Object.freeze([]);
+
+/** A frozen copy holding only the fields SPEC §2 names, so no caller object is kept. */
+function copyParticipant(participant: Participant): Participant {
+  const copy: { -readonly [K in keyof Participant]: Participant[K] } = {};
+  if (participant.uid !== undefined) copy.uid = participant.uid;
+  if (participant.pid !== undefined) copy.pid = participant.pid;
+  if (participant.name !== undefined) copy.name = participant.name;
+  if (participant.avatar !== undefined) copy.avatar = participant.avatar;
+  if (participant.isLocal !== undefined) copy.isLocal = participant.isLocal;
+  return Object.freeze(copy);
+}
+
+/**
+ * The remote participants of a session: an immutable value, so every chart snapshot
+ * keeps the roster it had. Each roster also records what the step that produced it
+ * changed (`joined`, `left`), which is what the adapter turns into participant
+ * callbacks; a step that changes nothing returns the same roster, so `===` tells
+ * whether the list changed.
+ */
+export class ParticipantRoster {
+  static readonly empty = new ParticipantRoster(PersistentMap.empty<Entry>(), 0, NOBODY, NOBODY);
+
+  private listCache: readonly Participant[] | undefined;
+
+  private constructor(
+    private readonly entries: PersistentMap<Entry>,
+    private readonly nextOrder: number,
+    /** Who the step that produced this roster added, in arrival order. */
+    readonly joined: readonly Participant[],
+    /** Who the step that produced this roster removed. */
+    readonly left: readonly Participant[],
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(participant: Participant): boolean {
+    return this.entries.has(identityOf(participant));
+  }
+
+  /** Adds a remote participant, or replaces the entry with the same identity in place. */
+  join(participant: Participant): ParticipantRoster {
+    const key = identityOf(participant);
+    const present = this.entries.get(key);
+    const copy = copyParticipant(participant);
+    if (present) {
+      return new ParticipantRoster(
+        this.entries.set(key, { participant: copy, order: present.order }),
+        this.nextOrder,
+        NOBODY,
+        NOBODY,
+      );
+    }
+    return new ParticipantRoster(
+      this.entries.set(key, { participant: copy, order: this.nextOrder }),
+      this.nextOrder + 1,
+      [copy],
+      NOBODY,
+    );
+  }
+
+  leave(participant: Participant): ParticipantRoster {
+    const key = identityOf(participant);
+    const present = this.entries.get(key);
+    if (!present) return this;
+    return new ParticipantRoster(this.entries.delete(key), this.nextOrder, NOBODY, [present.participant]);
+  }
+
+  /**
+   * The roster a full list from the server describes: who is missing left, who is new
+   * joined (in list order), who stayed keeps their place. Local participants are
+   * dropped; a repeated identity updates the earlier entry.
+   */
+  resync(list: readonly Participant[]): ParticipantRoster {
+    let entries = this.entries;
+    let nextOrder = this.nextOrder;
+    let changed = false;
+    const joined: Participant[] = [];
+    const listed = new Set<string>();
+    for (const participant of list) {
+      if (!isRemote(participant)) continue;
+      const key = identityOf(participant);
+      listed.add(key);
+      const present = entries.get(key);
+      if (present && sameParticipant(present.participant, participant)) continue;
+      const copy = copyParticipant(participant);
+      changed = true;
+      if (present) {
+        entries = entries.set(key, { participant: copy, order: present.order });
+        const at = joined.indexOf(present.participant);
+        if (at >= 0) joined[at] = copy;
+      } else {
+        entries = entries.set(key, { participant: copy, order: nextOrder++ });
+        joined.push(copy);
+      }
+    }
+    const left: Participant[] = [];
+    for (const participant of this.list) {
+      const key = identityOf(participant);
+      if (listed.has(key)) continue;
+      entries = entries.delete(key);
+      left.push(participant);
+    }
+    if (!changed && left.length === 0) return this;
+    return new ParticipantRoster(entries, nextOrder, joined.length ? joined : NOBODY, left.length ? left : NOBODY);
+  }
+
+  /** The participants in arrival order: a frozen array, built once per roster, on demand. */
+  get list(): readonly Participant[] {
+    if (!this.listCache) {
+      const entries = this.entries.values();
+      entries.sort((a, b) => a.order - b.order);
+      this.listCache = Object.freeze(entries.map((entry) => entry.participant));
+    }
+    return this.listCache;
+  }
+
+  /** Inspectors and `JSON.stringify` show the list, not the trie behind it. */
+  toJSON(): readonly Participant[] {
+    return this.list;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * A remote participant as the call engine reports it. Its identity is `pid` when
+ * present, else `uid` (SPEC §2): CometChat's `pid` names one device in one session,
+ * `uid` the user, so a user on two devices is two participants when pids are given.
+ */
+export interface Participant {
+  readonly uid?: string;
+  readonly pid?: string;
+  readonly name?: string;
+  readonly avatar?: string;
+  readonly isLocal?: boolean;
+}
+
+/**
+ * The key a participant is stored under. Prefixed so that a `pid` can never collide
+ * with another participant's `uid`.
+ */
+export function identityOf(participant: Participant): string {
+  return participant.pid ? `p:${participant.pid}` : `u:${participant.uid ?? ''}`;
+}
+
+/** The local user never counts towards "alone" (SPEC §2). */
+export function isRemote(participant: Participant): boolean {
+  return participant.isLocal !== true;
+}
+
+export function sameParticipant(a: Participant, b: Participant): boolean {
+  return (
+    a.uid === b.uid &&
+    a.pid === b.pid &&
+    a.name === b.name &&
+    a.avatar === b.avatar &&
+    a.isLocal === b.isLocal
+  );
+}

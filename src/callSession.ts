@@ -1,0 +1,260 @@
+import { createActor, type Actor, type InspectionEvent, type Observer, type SnapshotFrom } from 'xstate';
+import { callSessionMachine } from '../machines/callSession.machine.js';
+import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
+import { parseEvent } from './events.js';
+import { ListenerRegistry, type ParticipantEventListener, type SessionStatusListener } from './listeners.js';
+import { checkSettings } from './settings.js';
+
+export type CallSessionActor = Actor<typeof callSessionMachine>;
+type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
+
+/** What `session.state` reports (SPEC §2). */
+export type CallSessionState =
+  | 'idle'
+  | 'joining'
+  | 'joined.alone'
+  | 'joined.accompanied'
+  | 'reconnecting'
+  | 'left'
+  | 'timedOut'
+  | 'closed';
+
+type TopState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
+
+/**
+ * The adapter, whole: which change of top-level state fires which status callback.
+ * Moves between `joined.alone` and `joined.accompanied` fire none; participant
+ * callbacks come from the roster each snapshot carries.
+ */
+const STATUS_CALLBACK: {
+  readonly [From in TopState]?: { readonly [To in TopState]?: keyof SessionStatusListener };
+} = {
+  joining: { joined: 'onSessionJoined' },
+  joined: {
+    reconnecting: 'onConnectionLost',
+    left: 'onSessionLeft',
+    timedOut: 'onSessionTimedOut',
+    closed: 'onConnectionClosed',
+  },
+  reconnecting: {
+    joined: 'onConnectionRestored',
+    left: 'onSessionLeft',
+    timedOut: 'onSessionTimedOut',
+    closed: 'onConnectionClosed',
+  },
+};
+
+function topStateOf(snapshot: CallSessionSnapshot): TopState {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value;
+  for (const key in value) return key as TopState;
+  throw new Error('unreachable: a state value without a key');
+}
+
+/** A timer source; xstate's `SimulatedClock` fits, and `now()` is read when present. */
+export interface SessionClock {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  now?(): number;
+}
+
+export interface CallSessionOptions {
+  settings?: SessionSettings;
+  /** Where timers run; default: the global timers (vitest's fake timers work). */
+  clock?: SessionClock;
+  /** Any XState inspection observer, e.g. from `@statelyai/inspect`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Told of every error a listener throws; default `console.error`. */
+  onListenerError?: (error: unknown) => void;
+}
+
+function reportToConsole(error: unknown): void {
+  console.error('call-session-machine: a listener threw', error);
+}
+
+function checkOptions(options: unknown): CallSessionOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`createCallSession options must be an object; got ${options === null ? 'null' : typeof options}`);
+  }
+  const { clock, onListenerError } = options as CallSessionOptions;
+  if (
+    clock !== undefined &&
+    (typeof clock !== 'object' ||
+      clock === null ||
+      typeof clock.setTimeout !== 'function' ||
+      typeof clock.clearTimeout !== 'function' ||
+      (clock.now !== undefined && typeof clock.now !== 'function'))
+  ) {
+    throw new TypeError('clock must have setTimeout and clearTimeout functions (and optionally now)');
+  }
+  if (onListenerError !== undefined && typeof onListenerError !== 'function') {
+    throw new TypeError('onListenerError must be a function');
+  }
+  return options as CallSessionOptions;
+}
+
+/**
+ * One call session: the chart running in an XState actor, plus the listener
+ * registries its transitions are dispatched to. Create one with `createCallSession`.
+ */
+export class CallSession {
+  static #latest: CallSession | null = null;
+
+  /** The most recently created session if it is neither final nor disposed, else `null`. */
+  static getInstance(): CallSession | null {
+    const latest = CallSession.#latest;
+    return latest && !latest.#disposed && latest.#snapshot.status === 'active' ? latest : null;
+  }
+
+  /** The underlying XState actor, for inspection and advanced use. */
+  readonly actor: CallSessionActor;
+
+  readonly #statusListeners = new ListenerRegistry<SessionStatusListener>();
+  readonly #participantListeners = new ListenerRegistry<ParticipantEventListener>();
+  readonly #onListenerError: (error: unknown) => void;
+  #snapshot: CallSessionSnapshot;
+  #disposed = false;
+
+  /** @internal Use `createCallSession`. */
+  constructor(options?: CallSessionOptions) {
+    const { settings, clock, inspect, onListenerError } = checkOptions(options);
+    this.#onListenerError = onListenerError ?? reportToConsole;
+    this.actor = createActor(callSessionMachine, {
+      input: { settings: settings === undefined ? undefined : checkSettings(settings) },
+      ...(clock && { clock: clock as Required<SessionClock> }),
+      ...(inspect && { inspect }),
+    });
+    this.#snapshot = this.actor.getSnapshot();
+    this.actor.subscribe(this.#dispatch);
+    this.actor.start();
+    CallSession.#latest = this;
+  }
+
+  /** One of the values of SPEC §2: `idle`, `joining`, `joined.alone`, … */
+  get state(): CallSessionState {
+    const value = this.#snapshot.value;
+    return (typeof value === 'string' ? value : `joined.${value.joined}`) as CallSessionState;
+  }
+
+  /** The remote participants in arrival order: frozen, and the same array until the list changes. */
+  get participants(): readonly Participant[] {
+    return this.#snapshot.context.roster.list;
+  }
+
+  get endReason(): EndReason | null {
+    return this.#snapshot.context.endReason;
+  }
+
+  /** Sends `session.join`. */
+  join(sessionId: string): void {
+    this.send({ type: 'session.join', sessionId });
+  }
+
+  /** Sends `session.leave`. */
+  leave(): void {
+    this.send({ type: 'session.leave' });
+  }
+
+  /**
+   * Sends any event of SPEC §2. A malformed event throws a `TypeError` and changes
+   * nothing; an event the current state does not take is ignored. Sent from inside a
+   * callback, it is handled once the current dispatch ends.
+   */
+  send(event: CallSessionEvent): void {
+    if (this.#disposed) return;
+    this.actor.send(parseEvent(event));
+  }
+
+  /** Whether `event` would be taken now. Never throws: false for a malformed event. */
+  can(event: CallSessionEvent): boolean {
+    if (this.#disposed) return false;
+    let parsed: CallSessionEvent;
+    try {
+      parsed = parseEvent(event);
+    } catch {
+      return false;
+    }
+    return this.#snapshot.can(parsed);
+  }
+
+  addSessionStatusListener(listener: SessionStatusListener): () => void {
+    return this.#statusListeners.add(listener);
+  }
+
+  removeSessionStatusListener(listener: SessionStatusListener): void {
+    this.#statusListeners.remove(listener);
+  }
+
+  addParticipantEventListener(listener: ParticipantEventListener): () => void {
+    return this.#participantListeners.add(listener);
+  }
+
+  removeParticipantEventListener(listener: ParticipantEventListener): void {
+    this.#participantListeners.remove(listener);
+  }
+
+  /** Stops the session: timers cancelled, listeners dropped, no callback; `state` keeps its last value. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#statusListeners.clear();
+    this.#participantListeners.clear();
+    this.actor.stop();
+    if (CallSession.#latest === this) CallSession.#latest = null;
+  }
+
+  readonly #dispatch = (next: CallSessionSnapshot): void => {
+    const previous = this.#snapshot;
+    // XState also notifies for events that changed nothing.
+    if (next === previous) return;
+    this.#snapshot = next;
+    const statusListeners = this.#statusListeners.members;
+    const participantListeners = this.#participantListeners.members;
+    const callback = STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
+    if (callback) {
+      for (const listener of statusListeners) this.#call(this.#statusListeners, statusListeners, listener, callback);
+    }
+    const roster = next.context.roster;
+    if (roster === previous.context.roster || participantListeners.length === 0) return;
+    for (const participant of roster.joined) {
+      for (const listener of participantListeners) {
+        this.#call(this.#participantListeners, participantListeners, listener, 'onParticipantJoined', participant);
+      }
+    }
+    for (const participant of roster.left) {
+      for (const listener of participantListeners) {
+        this.#call(this.#participantListeners, participantListeners, listener, 'onParticipantLeft', participant);
+      }
+    }
+    for (const listener of participantListeners) {
+      if (typeof listener.onParticipantListChanged !== 'function') continue;
+      this.#call(this.#participantListeners, participantListeners, listener, 'onParticipantListChanged', roster.list);
+    }
+  };
+
+  #call<L extends object, K extends keyof L>(
+    registry: ListenerRegistry<L>,
+    started: readonly L[],
+    listener: L,
+    name: K,
+    ...args: [] | [unknown]
+  ): void {
+    const callback = listener[name];
+    if (typeof callback !== 'function' || this.#disposed || !registry.isStillMember(listener, started)) return;
+    try {
+      (callback as (...args: unknown[]) => void).apply(listener, args);
+    } catch (error) {
+      try {
+        this.#onListenerError(error);
+      } catch (reportError) {
+        reportToConsole(reportError);
+      }
+    }
+  }
+}
+
+/** Creates and starts a call session in `idle` (SPEC §3). */
+export function createCallSession(options?: CallSessionOptions): CallSession {
+  return new CallSession(options);
+}
