@@ -1,0 +1,71 @@
+import { describe, expect, test } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import {
+  chartTransitions,
+  getLifecyclePaths,
+  LifecycleMismatchError,
+  replayLifecyclePath,
+  SESSION_STATES,
+  type LifecyclePath,
+  type LifecycleStep,
+} from '../src/testing/index.js';
+import { SessionSettingsBuilder } from '../src/index.js';
+
+function coverage(paths: readonly LifecyclePath[]) {
+  const states = new Set(['idle', ...paths.flatMap((path) => path.steps.map((step) => step.expectedState))]);
+  const transitions = new Set(paths.flatMap((path) => path.steps.flatMap((step) => step.transitions)));
+  return { states, transitions };
+}
+
+describe.each(['shortest', 'simple'] as const)('%s paths over the chart', (strategy) => {
+  const paths = getLifecyclePaths({ strategy });
+
+  test('cover every state and every transition of the chart', () => {
+    const { states, transitions } = coverage(paths);
+    const all = chartTransitions();
+    console.log(
+      `${strategy} paths: ${paths.length} paths, ${paths.reduce((n, p) => n + p.steps.length, 0)} steps, ` +
+        `states ${states.size}/${SESSION_STATES.length}, transitions ${transitions.size}/${all.length}`,
+    );
+    expect([...states].sort()).toEqual([...SESSION_STATES].sort());
+    expect(all.filter((key) => !transitions.has(key))).toEqual([]);
+  });
+
+  test('replay on a CallSession with a SimulatedClock: state, callbacks and timer timing match at every step', () => {
+    for (const path of paths) replayLifecyclePath(path);
+  });
+});
+
+test('paths with unequal periods replay too, and every timer waits its own period', () => {
+  const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(7).setReconnectTimeoutPeriod(3).build();
+  const paths = getLifecyclePaths({ settings });
+  const timerSteps = paths.flatMap((path) => path.steps.filter((step) => step.kind === 'advance'));
+  expect(timerSteps.map((step) => (step.kind === 'advance' ? step.ms : 0)).sort()).toContain(7000);
+  expect(timerSteps.map((step) => (step.kind === 'advance' ? step.ms : 0))).toContain(3000);
+  for (const path of paths) replayLifecyclePath(path);
+});
+
+test('a replay catches a session that does not do what the path expects', () => {
+  const path = getLifecyclePaths().find((p) => p.steps.at(-1)?.kind === 'advance')!;
+  const last = path.steps.at(-1)!;
+  const withLast = (changed: LifecycleStep): LifecyclePath => ({ ...path, steps: [...path.steps.slice(0, -1), changed] });
+  if (last.kind !== 'advance') throw new Error('unreachable');
+  expect(() => replayLifecyclePath(withLast({ ...last, ms: last.ms + 1000 }))).toThrow(/fired early/);
+  expect(() => replayLifecyclePath(withLast({ ...last, ms: last.ms - 1 }))).toThrow(/expected state/);
+  expect(() => replayLifecyclePath(withLast({ ...last, expectedCallbacks: ['onSessionLeft'] }))).toThrow(
+    /expected callbacks \[onSessionLeft\]/,
+  );
+  expect(() => replayLifecyclePath(path)).not.toThrow();
+});
+
+test('the user hooks see the session before the first step and after every step', () => {
+  const [path] = getLifecyclePaths();
+  const seen: string[] = [];
+  replayLifecyclePath(path!, {
+    onSession: (session, clock) => seen.push(`start:${session.state}:${clock instanceof SimulatedClock}`),
+    onStep: (step, session) => seen.push(`${step.expectedState}=${session.state}`),
+  });
+  expect(seen[0]).toBe('start:idle:true');
+  expect(seen).toHaveLength(path!.steps.length + 1);
+  for (const entry of seen.slice(1)) expect(entry.split('=')[0]).toBe(entry.split('=')[1]);
+});
