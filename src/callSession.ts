@@ -163,7 +163,9 @@ export class CallSession {
    */
   send(event: CallSessionEvent): void {
     if (this.#disposed) return;
-    this.actor.send(parseEvent(event));
+    const parsed = parseEvent(event);
+    // A final session ignores everything; XState would warn about a stopped actor.
+    if (this.actor.getSnapshot().status === 'active') this.actor.send(parsed);
   }
 
   /** Whether `event` would be taken now. Never throws: false for a malformed event. */
@@ -211,37 +213,40 @@ export class CallSession {
     this.#snapshot = next;
     const statusListeners = this.#statusListeners.members;
     const participantListeners = this.#participantListeners.members;
+    const statusMark = this.#statusListeners.mark;
+    const participantMark = this.#participantListeners.mark;
     const callback = STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
     if (callback) {
-      for (const listener of statusListeners) this.#call(this.#statusListeners, statusListeners, listener, callback);
+      for (const listener of statusListeners) this.#call(this.#statusListeners, statusListeners, statusMark, listener, callback);
     }
     const roster = next.context.roster;
     if (roster === previous.context.roster || participantListeners.length === 0) return;
     for (const participant of roster.joined) {
       for (const listener of participantListeners) {
-        this.#call(this.#participantListeners, participantListeners, listener, 'onParticipantJoined', participant);
+        this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantJoined', participant);
       }
     }
     for (const participant of roster.left) {
       for (const listener of participantListeners) {
-        this.#call(this.#participantListeners, participantListeners, listener, 'onParticipantLeft', participant);
+        this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantLeft', participant);
       }
     }
     for (const listener of participantListeners) {
       if (typeof listener.onParticipantListChanged !== 'function') continue;
-      this.#call(this.#participantListeners, participantListeners, listener, 'onParticipantListChanged', roster.list);
+      this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantListChanged', roster.list);
     }
   };
 
   #call<L extends object, K extends keyof L>(
     registry: ListenerRegistry<L>,
     started: readonly L[],
+    mark: number,
     listener: L,
     name: K,
     ...args: [] | [unknown]
   ): void {
     const callback = listener[name];
-    if (typeof callback !== 'function' || this.#disposed || !registry.isStillMember(listener, started)) return;
+    if (typeof callback !== 'function' || this.#disposed || !registry.isStillMember(listener, started, mark)) return;
     try {
       (callback as (...args: unknown[]) => void).apply(listener, args);
     } catch (error) {
