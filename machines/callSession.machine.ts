@@ -1,7 +1,5 @@
-import { assign, setup, type ActorSystem } from 'xstate';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- xstate's own AnyActorSystem, not exported
-type AnyActorSystem = ActorSystem<any>;
+import { assign, setup } from 'xstate';
+import { clockNow, type AnyActorSystem } from './clock.js';
 import { ParticipantRoster } from './participantRoster.js';
 import { isRemote, type Participant } from './participants.js';
 import {
@@ -12,16 +10,6 @@ import {
   type CallSessionOutput,
   type EndReason,
 } from './callSession.types.js';
-
-/**
- * The time on the clock the actor was created with. XState has no public getter for
- * it, so this reads the system's `_clock`; `SimulatedClock` has `now()`, and a clock
- * without it (the default, or vitest's fake timers) is in step with `Date.now()`.
- */
-function clockNow(system: AnyActorSystem | undefined): number {
-  const clock = (system as { _clock?: { now?: () => number } } | undefined)?._clock;
-  return typeof clock?.now === 'function' ? clock.now() : Date.now();
-}
 
 /**
  * XState raises a delayed event at once, with no timer, when its delay is not a

@@ -6,7 +6,7 @@ import { ListenerRegistry, type ParticipantEventListener, type SessionStatusList
 import { checkSettings } from './settings.js';
 
 export type CallSessionActor = Actor<typeof callSessionMachine>;
-type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
+export type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
 
 /** What `session.state` reports (SPEC §2). */
 export type CallSessionState =
@@ -43,6 +43,20 @@ const STATUS_CALLBACK: {
     closed: 'onConnectionClosed',
   },
 };
+
+/** The status callback a move from `previous` to `next` fires, if any. */
+export function statusCallbackBetween(
+  previous: CallSessionSnapshot,
+  next: CallSessionSnapshot,
+): keyof SessionStatusListener | undefined {
+  return STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
+}
+
+/** `session.state` of a snapshot: `joined.alone`, not `{ joined: 'alone' }`. */
+export function sessionStateOf(snapshot: CallSessionSnapshot): CallSessionState {
+  const value = snapshot.value;
+  return (typeof value === 'string' ? value : `joined.${value.joined}`) as CallSessionState;
+}
 
 function topStateOf(snapshot: CallSessionSnapshot): TopState {
   const value = snapshot.value;
@@ -133,8 +147,7 @@ export class CallSession {
 
   /** One of the values of SPEC §2: `idle`, `joining`, `joined.alone`, … */
   get state(): CallSessionState {
-    const value = this.#snapshot.value;
-    return (typeof value === 'string' ? value : `joined.${value.joined}`) as CallSessionState;
+    return sessionStateOf(this.#snapshot);
   }
 
   /** The remote participants in arrival order: frozen, and the same array until the list changes. */
@@ -215,7 +228,7 @@ export class CallSession {
     const participantListeners = this.#participantListeners.members;
     const statusMark = this.#statusListeners.mark;
     const participantMark = this.#participantListeners.mark;
-    const callback = STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
+    const callback = statusCallbackBetween(previous, next);
     if (callback) {
       for (const listener of statusListeners) this.#call(this.#statusListeners, statusListeners, statusMark, listener, callback);
     }
