@@ -9,6 +9,7 @@ function nameOf(participant: Participant): string {
 
 function describeEvent(event: AnyEventObject): string {
   if (event.type.startsWith('xstate.after.')) return `after ${event.type.split('.')[2]}`;
+  if (event.type === 'xstate.init') return '(created)';
   if (typeof event.sessionId === 'string') return `${event.type}(${event.sessionId})`;
   if (event.participant) return `${event.type}(${nameOf(event.participant as Participant)})`;
   if (Array.isArray(event.participants)) {
@@ -31,6 +32,29 @@ function describeCallbacks(previous: CallSessionSnapshot, next: CallSessionSnaps
   return fired.join(' ');
 }
 
+/** What happened to the idle countdown and the reconnect bound: the chart's hidden clocks. */
+function describeTimers(previous: CallSessionSnapshot | undefined, next: CallSessionSnapshot, ranBefore: boolean): string {
+  const notes: string[] = [];
+  const { idleTimeoutPeriod, reconnectTimeoutPeriod } = next.context.settings;
+  const timers = [
+    ['idle countdown', previous?.context.idleDeadline ?? null, next.context.idleDeadline, idleTimeoutPeriod, ranBefore],
+    ['reconnect bound', previous?.context.reconnectDeadline ?? null, next.context.reconnectDeadline, reconnectTimeoutPeriod, false],
+  ] as const;
+  const moved = previous !== undefined && sessionStateOf(previous) !== sessionStateOf(next);
+  for (const [name, before, after, period, restart] of timers) {
+    if (after === null) {
+      if (before !== null) notes.push(`${name} stopped`);
+    } else if (before === null) {
+      notes.push(`${name} ${restart ? 'restarted' : 'started'} (${period} s), ends at ${formatSeconds(after).trim()}`);
+    } else if (before !== after) {
+      notes.push(`${name} restarted (${period} s), ends at ${formatSeconds(after).trim()}`);
+    } else if (moved) {
+      notes.push(`${name} runs on, ends at ${formatSeconds(after).trim()}`);
+    }
+  }
+  return notes.length ? `  ⏱ ${notes.join('; ')}` : '';
+}
+
 function isCallSessionSnapshot(snapshot: unknown): snapshot is CallSessionSnapshot {
   return (snapshot as { machine?: { id?: string } }).machine?.id === 'callSession';
 }
@@ -47,20 +71,23 @@ function formatSeconds(ms: number): string {
  */
 export function createTraceInspector(write: (line: string) => void = console.log): (event: InspectionEvent) => void {
   const last = new WeakMap<object, CallSessionSnapshot>();
+  const hadIdleCountdown = new WeakSet<object>();
   return (inspection) => {
     if (inspection.type !== '@xstate.snapshot' || !isCallSessionSnapshot(inspection.snapshot)) return;
     const next = inspection.snapshot;
     const previous = last.get(inspection.actorRef);
     last.set(inspection.actorRef, next);
+    const timers = describeTimers(previous, next, hadIdleCountdown.has(inspection.actorRef));
+    if (next.context.idleDeadline !== null) hadIdleCountdown.add(inspection.actorRef);
     const time = formatSeconds(clockNow((inspection.actorRef as { system?: AnyActorSystem }).system));
     const event = describeEvent(inspection.event).padEnd(32);
     if (!previous) {
-      write(`${time}  ${event}  ${sessionStateOf(next)}`);
+      write(`${time}  ${event}  ${sessionStateOf(next)}${timers}`);
     } else if (previous === next) {
       write(`${time}  ${event}  ${sessionStateOf(next)} (ignored)`);
     } else {
       const move = `${sessionStateOf(previous)} → ${sessionStateOf(next)}`.padEnd(42);
-      write(`${time}  ${event}  ${move}  ${describeCallbacks(previous, next)}`.trimEnd());
+      write(`${time}  ${event}  ${move}  ${describeCallbacks(previous, next)}${timers}`.trimEnd());
     }
   };
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Proves the published package works: publint and attw find no problem, and the
+# tarball `npm pack` makes installs into a fresh project, imports there, runs a
+# session, and brings no runtime dependency but xstate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=.tmp/package-check
+rm -rf "$out" && mkdir -p "$out/scratch"
+
+tarball=$(npm pack --silent --pack-destination "$out" | tail -n 1)
+npx --no-install publint --strict
+npx --no-install attw "$out/$tarball" --profile esm-only --format table-flipped
+
+cd "$out/scratch"
+printf '{ "name": "scratch", "private": true, "type": "module" }\n' > package.json
+npm install --silent --no-audit --no-fund "../$tarball"
+cat > smoke.mjs <<'JS'
+import { createCallSession, SessionSettingsBuilder, callSessionMachine } from 'call-session-machine';
+import { SimulatedClock } from 'xstate';
+const clock = new SimulatedClock();
+const session = createCallSession({ clock, settings: new SessionSettingsBuilder().setIdleTimeoutPeriod(5).build() });
+const fired = [];
+session.addSessionStatusListener({ onSessionJoined: () => fired.push('joined'), onSessionTimedOut: () => fired.push('timedOut') });
+session.join('smoke');
+session.send({ type: 'session.joined' });
+for (let i = 0; i < 5; i++) clock.increment(1000);
+if (session.state !== 'timedOut' || fired.join() !== 'joined,timedOut' || callSessionMachine.id !== 'callSession') {
+  console.error('packed package misbehaves:', session.state, fired);
+  process.exit(1);
+}
+console.log('packed package: imported and ran a session to timedOut');
+JS
+node smoke.mjs
+deps=$(node -e "const p=require('./node_modules/call-session-machine/package.json'); console.log(Object.keys(p.dependencies||{}).join(','))")
+if [ "$deps" != "xstate" ]; then echo "runtime dependencies must be xstate alone; got: $deps" >&2; exit 1; fi
+echo "packed package: runtime dependencies: $deps"

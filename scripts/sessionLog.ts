@@ -1,0 +1,130 @@
+import { SimulatedClock } from 'xstate';
+import type { CallSessionEvent, SessionSettings } from '../machines/callSession.types.js';
+import { createCallSession, type CallSession } from '../src/callSession.js';
+import { parseEvent } from '../src/events.js';
+import { checkSettings } from '../src/settings.js';
+import { createTraceInspector } from '../src/trace.js';
+
+/** One timed line of a session log (docs/session-log.md). */
+export interface LogEntry {
+  readonly line: number;
+  /** Seconds from the start of the log. */
+  readonly at: number;
+  /** Which session the event goes to; logs of one session leave it out. */
+  readonly session: string;
+  /** Absent: only let time pass until `at`. */
+  readonly event?: CallSessionEvent;
+}
+
+export interface SessionLog {
+  readonly settings?: SessionSettings;
+  readonly entries: readonly LogEntry[];
+}
+
+/** A log line that is not what docs/session-log.md describes. */
+export class LogFormatError extends Error {
+  override name = 'LogFormatError';
+  constructor(
+    readonly line: number,
+    problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
+
+const ENTRY_FIELDS = new Set(['at', 'event', 'session']);
+const DEFAULT_SESSION = 'main';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Parses a whole log before anything runs, so a bad line stops the replay before its first event. */
+export function parseSessionLog(text: string): SessionLog {
+  let settings: SessionSettings | undefined;
+  const entries: LogEntry[] = [];
+  let previousAt = 0;
+  let seenContent = false;
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      throw new LogFormatError(line, `not valid JSON (${messageOf(error)})`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new LogFormatError(line, 'each line must be a JSON object');
+    }
+    const record = value as Record<string, unknown>;
+    const firstContent = !seenContent;
+    seenContent = true;
+    if ('settings' in record) {
+      if (!firstContent) throw new LogFormatError(line, 'settings may only be given on the first line');
+      if (Object.keys(record).length !== 1) throw new LogFormatError(line, 'a settings line holds only "settings"');
+      try {
+        settings = checkSettings(record.settings);
+      } catch (error) {
+        throw new LogFormatError(line, `settings: ${messageOf(error)}`);
+      }
+      return;
+    }
+    const unknown = Object.keys(record).filter((key) => !ENTRY_FIELDS.has(key));
+    if (unknown.length) throw new LogFormatError(line, `unknown field ${JSON.stringify(unknown[0])} (expected at, event, session)`);
+    const at = record.at;
+    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
+      throw new LogFormatError(line, `"at" must be a number of seconds, 0 or more; got ${JSON.stringify(at)}`);
+    }
+    if (at < previousAt) throw new LogFormatError(line, `"at" goes back in time (${at} s after ${previousAt} s)`);
+    previousAt = at;
+    const session = record.session ?? DEFAULT_SESSION;
+    if (typeof session !== 'string' || session === '') {
+      throw new LogFormatError(line, `"session" must be a non-empty string; got ${JSON.stringify(session)}`);
+    }
+    let event: CallSessionEvent | undefined;
+    if (record.event !== undefined) {
+      try {
+        event = parseEvent(record.event);
+      } catch (error) {
+        throw new LogFormatError(line, `event: ${messageOf(error)}`);
+      }
+    }
+    entries.push(event ? { line, at, session, event } : { line, at, session });
+  });
+  return settings ? { settings, entries } : { entries };
+}
+
+/** Largest single clock step: one `increment` fires only timers already due when it starts. */
+const CLOCK_STEP_MS = 1000;
+
+/**
+ * Replays a parsed log on real sessions sharing one `SimulatedClock`, writing the
+ * trace of every session (prefixed by its name when the log has several).
+ */
+export function replaySessionLog(log: SessionLog, write: (line: string) => void): Map<string, CallSession> {
+  const clock = new SimulatedClock();
+  const sessions = new Map<string, CallSession>();
+  const names = new Set(log.entries.map((entry) => entry.session));
+  const width = Math.max(...[...names].map((name) => name.length));
+  const sessionNamed = (name: string): CallSession => {
+    let session = sessions.get(name);
+    if (!session) {
+      const prefix = names.size > 1 ? `${name.padEnd(width)} ` : '';
+      session = createCallSession({
+        clock,
+        ...(log.settings && { settings: log.settings }),
+        inspect: createTraceInspector((line) => write(prefix + line)),
+      });
+      sessions.set(name, session);
+    }
+    return session;
+  };
+  for (const entry of log.entries) {
+    const target = Math.round(entry.at * 1000);
+    while (clock.now() < target) clock.increment(Math.min(CLOCK_STEP_MS, target - clock.now()));
+    const session = sessionNamed(entry.session);
+    if (entry.event) session.send(entry.event);
+  }
+  return sessions;
+}
