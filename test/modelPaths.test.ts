@@ -3,7 +3,6 @@ import { SimulatedClock } from 'xstate';
 import {
   chartTransitions,
   getLifecyclePaths,
-  LifecycleMismatchError,
   replayLifecyclePath,
   SESSION_STATES,
   type LifecyclePath,
