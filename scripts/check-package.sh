@@ -28,7 +28,10 @@ if (session.state !== 'timedOut' || fired.join() !== 'joined,timedOut' || callSe
   console.error('packed package misbehaves:', session.state, fired);
   process.exit(1);
 }
-console.log('packed package: imported and ran a session to timedOut');
+const { getLifecyclePaths, replayLifecyclePath } = await import('call-session-machine/testing');
+const paths = getLifecyclePaths();
+for (const path of paths) replayLifecyclePath(path);
+console.log(`packed package: imported and ran a session to timedOut; replayed ${paths.length} lifecycle paths from call-session-machine/testing`);
 JS
 node smoke.mjs
 deps=$(node -e "const p=require('./node_modules/call-session-machine/package.json'); console.log(Object.keys(p.dependencies||{}).join(','))")
