@@ -50,6 +50,28 @@ function sessionOutput({ context }: { context: CallSessionContext }): CallSessio
   return { endReason: context.endReason as EndReason };
 }
 
+/**
+ * The call-session statechart of SPEC §2, for `createActor`, inspectors and graph tools;
+ * `createCallSession` wraps it with listener callbacks.
+ *
+ * Top-level states: `idle`, `joining`, `joined` (substates `alone`, `accompanied`),
+ * `reconnecting`, and the final `left`, `timedOut`, `closed`. Its two timers are the
+ * delays `idleTimeoutPeriod` and `reconnectTimeoutPeriod`, computed from absolute
+ * deadlines in the context (see docs/semantics.md for why). The input is optional:
+ * `createActor(callSessionMachine)` runs on the default settings.
+ *
+ * @example
+ * ```ts
+ * import { createActor } from 'xstate';
+ * import { callSessionMachine, SessionSettingsBuilder } from 'call-session-machine';
+ *
+ * const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(120).build();
+ * const actor = createActor(callSessionMachine, { input: { settings } }).start();
+ * actor.send({ type: 'session.join', sessionId: 'standup' });
+ * actor.send({ type: 'session.joined' });
+ * actor.getSnapshot().value; // { joined: 'alone' }
+ * ```
+ */
 export const callSessionMachine = setup({
   types: {
     context: {} as CallSessionContext,

@@ -12,6 +12,7 @@ export interface SessionSettings {
   readonly idleTimeoutPeriod: number;
   /** Seconds reconnection may take before the session closes; 0 waits for the engine. */
   readonly reconnectTimeoutPeriod: number;
+  /** `'VIDEO'` (the default) or `'AUDIO'`; carried for the app, the chart does not read it. */
   readonly type: SessionTypeValue;
 }
 
@@ -21,31 +22,94 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = Object.freeze({
   type: 'VIDEO',
 });
 
-/** Why a session ended; `null` while it has not. */
+/**
+ * Why a session ended: `'user'` (`session.leave`), `'removed'` (`session.removed`),
+ * `'idleTimeout'` (the idle countdown expired), `'server'` (`connection.closed`),
+ * `'reconnectTimeout'` (the reconnect bound expired). `session.endReason` is `null`
+ * while the session has not ended.
+ */
 export type EndReason = 'user' | 'removed' | 'idleTimeout' | 'server' | 'reconnectTimeout';
 
-/** The events of SPEC §2; `type` strings and payload fields are public. */
+/**
+ * The events of SPEC §2, which the app sends as its call engine reports them; `type`
+ * strings and payload fields are public. An event the current state does not accept is
+ * ignored (no change, no callback); a malformed one makes `session.send` throw a
+ * `TypeError`.
+ */
 export type CallSessionEvent =
-  | { type: 'session.join'; sessionId: string }
-  | { type: 'session.joined'; participants?: readonly Participant[] }
-  | { type: 'session.joinFailed'; error?: unknown }
-  | { type: 'session.leave' }
-  | { type: 'session.removed' }
-  | { type: 'participant.joined'; participant: Participant }
-  | { type: 'participant.left'; participant: Participant }
-  | { type: 'connection.lost' }
-  | { type: 'connection.restored'; participants?: readonly Participant[] }
-  | { type: 'connection.closed' };
+  | {
+      /** The app joins: accepted in `idle`, goes to `joining`. */
+      type: 'session.join';
+      /** The session to join; a non-empty string. */
+      sessionId: string
+    }
+  | {
+      /** The engine reports the join succeeded: accepted in `joining`; fires `onSessionJoined`. */
+      type: 'session.joined';
+      /** The remote participants already present, if the engine says; local ones are ignored. */
+      participants?: readonly Participant[]
+    }
+  | {
+      /** The engine reports the join failed: accepted in `joining`, back to `idle`, no callback. */
+      type: 'session.joinFailed';
+      /** The engine's error, if any; the session does not keep it. */
+      error?: unknown
+    }
+  | {
+      /** The user leaves: from `joining` back to `idle` (no callback); from `joined.*` or `reconnecting` to `left` (`onSessionLeft`). */
+      type: 'session.leave'
+    }
+  | {
+      /** The host removed the user: from `joined.*` or `reconnecting` to `left` (`onSessionLeft`). */
+      type: 'session.removed'
+    }
+  | {
+      /** A remote participant joined, or the entry with the same identity is updated: accepted in `joined.*`. */
+      type: 'participant.joined';
+      /** Needs a non-empty `uid` or `pid`; one with `isLocal: true` is not accepted. */
+      participant: Participant
+    }
+  | {
+      /** A remote participant left: accepted in `joined.*` when that participant is present. */
+      type: 'participant.left';
+      /** Matched by identity: `pid` when present, else `uid`. */
+      participant: Participant
+    }
+  | {
+      /** The connection dropped: from `joined.*` to `reconnecting` (`onConnectionLost`). */
+      type: 'connection.lost'
+    }
+  | {
+      /** The connection is back: from `reconnecting` to `joined.*` (`onConnectionRestored`). */
+      type: 'connection.restored';
+      /**
+       * A resync: the server's full list of participants. Without it the session returns
+       * to the substate it left; with it, the roster becomes the list and the session
+       * goes to `joined.accompanied` or `joined.alone` by the list.
+       */
+      participants?: readonly Participant[]
+    }
+  | {
+      /** The connection is permanently gone: from `joined.*` or `reconnecting` to `closed` (`onConnectionClosed`). */
+      type: 'connection.closed'
+    };
 
+/** The `type` string of a {@link CallSessionEvent}. */
 export type CallSessionEventType = CallSessionEvent['type'];
 
+/** What `createActor(callSessionMachine, { input })` takes; the input may be left out. */
 export interface CallSessionInput {
+  /** The settings the session runs on; default 300 s idle timeout, 60 s reconnect bound, `VIDEO`. */
   settings?: SessionSettings;
 }
 
+/** The chart's context: what a snapshot holds besides its state value. */
 export interface CallSessionContext {
+  /** The settings the session runs on. */
   readonly settings: SessionSettings;
+  /** The `sessionId` of the `session.join` that started the current attempt; `null` in `idle`. */
   readonly sessionId: string | null;
+  /** The remote participants, and what the step that produced this snapshot changed. */
   readonly roster: ParticipantRoster;
   /**
    * When the idle countdown ends, in clock milliseconds; `null` while none runs.
@@ -55,10 +119,12 @@ export interface CallSessionContext {
   readonly idleDeadline: number | null;
   /** When the reconnect bound ends, in clock milliseconds; `null` while none runs. */
   readonly reconnectDeadline: number | null;
+  /** Why the session ended; `null` until it reaches a final state. */
   readonly endReason: EndReason | null;
 }
 
 /** What a finished session reports as the machine's output. */
 export interface CallSessionOutput {
+  /** Why the session ended. */
   readonly endReason: EndReason;
 }

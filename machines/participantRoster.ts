@@ -41,10 +41,12 @@ export class ParticipantRoster {
     readonly left: readonly Participant[],
   ) {}
 
+  /** How many remote participants are present. */
   get size(): number {
     return this.entries.size;
   }
 
+  /** Whether a participant with the identity of `participant` is present. */
   has(participant: Participant): boolean {
     return this.entries.has(identityOf(participant));
   }
@@ -70,6 +72,7 @@ export class ParticipantRoster {
     );
   }
 
+  /** Removes the entry with the identity of `participant`; the same roster if there is none. */
   leave(participant: Participant): ParticipantRoster {
     const key = identityOf(participant);
     const present = this.entries.get(key);

@@ -4,10 +4,15 @@
  * `uid` the user, so a user on two devices is two participants when pids are given.
  */
 export interface Participant {
+  /** The user's id; the identity when there is no `pid`. */
   readonly uid?: string;
+  /** The participant's id in this call session (one device); the identity when present. */
   readonly pid?: string;
+  /** Display name. */
   readonly name?: string;
+  /** Avatar URL. */
   readonly avatar?: string;
+  /** `true` for the user of this app, who never counts as a remote participant. */
   readonly isLocal?: boolean;
 }
 

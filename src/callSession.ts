@@ -5,6 +5,7 @@ import { parseEvent } from './events.js';
 import { ListenerRegistry, type ParticipantEventListener, type SessionStatusListener } from './listeners.js';
 import { checkSettings } from './settings.js';
 
+/** The XState actor running {@link callSessionMachine}, as `session.actor` exposes it. */
 export type CallSessionActor = Actor<typeof callSessionMachine>;
 export type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
 
@@ -67,12 +68,20 @@ function topStateOf(snapshot: CallSessionSnapshot): TopState {
 
 /** A timer source; xstate's `SimulatedClock` fits, and `now()` is read when present. */
 export interface SessionClock {
+  /** Schedules `callback` after `ms` milliseconds; returns an id for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a timer `setTimeout` returned. */
   clearTimeout(id: unknown): void;
+  /**
+   * The clock's current time in milliseconds. Without it `Date.now()` is read, so such
+   * a clock must keep `Date.now()` in step with it (vitest's fake timers do).
+   */
   now?(): number;
 }
 
+/** What `createCallSession` takes; every field is optional. */
 export interface CallSessionOptions {
+  /** The settings from `SessionSettingsBuilder.build()`; default 300 s idle timeout, 60 s reconnect bound, `VIDEO`. */
   settings?: SessionSettings;
   /** Where timers run; default: the global timers (vitest's fake timers work). */
   clock?: SessionClock;
@@ -155,6 +164,7 @@ export class CallSession {
     return this.#snapshot.context.roster.list;
   }
 
+  /** Why the session ended; `null` until it reaches `left`, `timedOut` or `closed`. */
   get endReason(): EndReason | null {
     return this.#snapshot.context.endReason;
   }
@@ -193,18 +203,29 @@ export class CallSession {
     return this.#snapshot.can(parsed);
   }
 
+  /**
+   * Adds a status listener; the same object added twice is registered once. Listeners
+   * are called in the order they were added; one added during a dispatch is first
+   * called for the next event. Returns a function that removes it.
+   */
   addSessionStatusListener(listener: SessionStatusListener): () => void {
     return this.#statusListeners.add(listener);
   }
 
+  /** Removes a status listener; one removed during a dispatch is not called again, even later in it. */
   removeSessionStatusListener(listener: SessionStatusListener): void {
     this.#statusListeners.remove(listener);
   }
 
+  /**
+   * Adds a participant listener, on the same rules as `addSessionStatusListener`.
+   * Returns a function that removes it.
+   */
   addParticipantEventListener(listener: ParticipantEventListener): () => void {
     return this.#participantListeners.add(listener);
   }
 
+  /** Removes a participant listener; one removed during a dispatch is not called again, even later in it. */
   removeParticipantEventListener(listener: ParticipantEventListener): void {
     this.#participantListeners.remove(listener);
   }

@@ -45,7 +45,7 @@ function checkParticipant(value: unknown, where: string): Participant {
   return value as Participant;
 }
 
-function checkParticipantList(value: unknown, where: string): readonly Participant[] {
+export function checkParticipantList(value: unknown, where: string): readonly Participant[] {
   if (!Array.isArray(value)) throw new TypeError(`${where} must be an array of participants; got ${describe(value)}`);
   for (let i = 0; i < value.length; i++) checkParticipant(value[i], `${where}[${i}]`);
   return value as readonly Participant[];

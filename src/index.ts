@@ -1,3 +1,23 @@
+/**
+ * A call session's lifecycle as one XState v5 statechart ({@link callSessionMachine}),
+ * with the session status and participant callbacks of CometChat Calls v5 on top
+ * ({@link createCallSession}). The semantics, with the reason for each rule, are in
+ * docs/semantics.md.
+ *
+ * @example
+ * ```ts
+ * import { createCallSession, SessionSettingsBuilder } from 'call-session-machine';
+ *
+ * const session = createCallSession({
+ *   settings: new SessionSettingsBuilder().setIdleTimeoutPeriod(120).build(),
+ * });
+ * session.addSessionStatusListener({ onSessionTimedOut: () => console.log('nobody came') });
+ * session.join('standup');
+ * session.send({ type: 'session.joined' }); // alone: the 120 s idle countdown starts
+ * ```
+ *
+ * @module call-session-machine
+ */
 export { callSessionMachine } from '../machines/callSession.machine.js';
 export type {
   CallSessionContext,
@@ -21,3 +41,4 @@ export {
 } from './callSession.js';
 export type { ParticipantEventListener, SessionStatusListener } from './listeners.js';
 export { MAX_PERIOD_SECONDS, SessionSettingsBuilder, SessionType } from './settings.js';
+export { createTraceInspector } from './trace.js';

@@ -1,19 +1,40 @@
 import type { Participant } from '../machines/callSession.types.js';
 
-/** The six session status callbacks of CometChat Calls v5; any subset may be given. */
+/**
+ * The six session status callbacks of CometChat Calls v5; any subset may be given.
+ * They take no arguments: read `session.state` and `session.endReason`, which already
+ * hold the new values when a callback runs. A joined session ends with exactly one of
+ * `onSessionLeft`, `onSessionTimedOut`, `onConnectionClosed`.
+ */
 export interface SessionStatusListener {
+  /** The session was joined (`session.joined` in `joining`). */
   onSessionJoined?(): void;
+  /** The user left (`leave()`) or was removed by the host; the session is over. */
   onSessionLeft?(): void;
+  /** The idle timeout ended the session: the user was alone too long. */
   onSessionTimedOut?(): void;
+  /** The connection to the call server dropped; the session is `reconnecting`. */
   onConnectionLost?(): void;
+  /** The connection came back; the session is joined again. */
   onConnectionRestored?(): void;
+  /** The connection is permanently gone (`connection.closed`, or the reconnect bound expired); the session is over. */
   onConnectionClosed?(): void;
 }
 
-/** Participant callbacks; any subset may be given. Lists are frozen. */
+/**
+ * Participant callbacks; any subset may be given. For one event they fire after the
+ * status callback: `onParticipantJoined` for each arrival, then `onParticipantLeft` for
+ * each departure, then `onParticipantListChanged` once.
+ */
 export interface ParticipantEventListener {
+  /** A remote participant arrived (also for each new one in an initial or resync list). */
   onParticipantJoined?(participant: Participant): void;
+  /** A remote participant left (also for each one a resync list no longer holds). */
   onParticipantLeft?(participant: Participant): void;
+  /**
+   * The list changed: on join, leave, or an update of a present participant. `participants`
+   * is the new frozen list, in arrival order, the same array as `session.participants`.
+   */
   onParticipantListChanged?(participants: readonly Participant[]): void;
 }
 

@@ -5,7 +5,12 @@ import {
 } from '../machines/callSession.types.js';
 
 /** The kinds of session, as CometChat's `SessionType`. */
-export const SessionType = Object.freeze({ VIDEO: 'VIDEO', AUDIO: 'AUDIO' } as const);
+export const SessionType = Object.freeze({
+  /** A video call (the default). */
+  VIDEO: 'VIDEO',
+  /** An audio-only call. */
+  AUDIO: 'AUDIO'
+} as const);
 
 /**
  * The largest period a JavaScript timer holds, in whole seconds: `setTimeout` keeps a
@@ -57,6 +62,7 @@ export class SessionSettingsBuilder {
     return this;
   }
 
+  /** The settings so far, as a new frozen {@link SessionSettings}; the builder can go on being used. */
   build(): SessionSettings {
     return Object.freeze({
       idleTimeoutPeriod: this.#idleTimeoutPeriod,

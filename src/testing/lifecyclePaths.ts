@@ -19,8 +19,20 @@ export type CallbackName =
 
 /** One step of a lifecycle path: an event to send, or time to let pass until a timer fires. */
 export type LifecycleStep = (
-  | { readonly kind: 'send'; readonly event: CallSessionEvent }
-  | { readonly kind: 'advance'; readonly ms: number; readonly timer: 'idleTimeout' | 'reconnectTimeout' }
+  | {
+      /** Send `event` to the session. */
+      readonly kind: 'send';
+      /** The event to send. */
+      readonly event: CallSessionEvent
+    }
+  | {
+      /** Let `ms` milliseconds pass on the clock, so that `timer` fires. */
+      readonly kind: 'advance';
+      /** How long to wait: the timer's full period. */
+      readonly ms: number;
+      /** The timer that fires at the end of the wait. */
+      readonly timer: 'idleTimeout' | 'reconnectTimeout'
+    }
 ) & {
   /** `session.state` right after the step. */
   readonly expectedState: CallSessionState;
@@ -30,14 +42,17 @@ export type LifecycleStep = (
   readonly transitions: readonly string[];
 };
 
+/** A sequence of steps from a new session in `idle`, with the state and callbacks each step must produce. */
 export interface LifecyclePath {
   /** The settings the path was generated for, and must be replayed with. */
   readonly settings: SessionSettings;
   /** Readable summary, e.g. `session.join → session.joined → after idleTimeoutPeriod`. */
   readonly description: string;
+  /** The steps, in order. */
   readonly steps: readonly LifecycleStep[];
 }
 
+/** What `getLifecyclePaths` takes. */
 export interface LifecyclePathOptions {
   /**
    * Settings the paths are generated and replayed with. Both periods must be above 0.

@@ -2,6 +2,7 @@ import { SimulatedClock } from 'xstate';
 import { createCallSession, type CallSession } from '../callSession.js';
 import type { CallbackName, LifecyclePath, LifecycleStep } from './lifecyclePaths.js';
 
+/** Hooks for `replayLifecyclePath`, to check more than state and callbacks along a path. */
 export interface ReplayOptions {
   /** Called once with the new session, before the first step: attach what you test here. */
   onSession?(session: CallSession, clock: SimulatedClock): void;
@@ -11,6 +12,7 @@ export interface ReplayOptions {
 
 /** A replayed session did not do what its path expects. */
 export class LifecycleMismatchError extends Error {
+  /** `'LifecycleMismatchError'`. */
   override name = 'LifecycleMismatchError';
 }
 
