@@ -2,7 +2,13 @@ import { createActor, type Actor, type InspectionEvent, type Observer, type Snap
 import { callSessionMachine } from '../machines/callSession.machine.js';
 import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
 import { parseEvent } from './events.js';
-import { ListenerRegistry, type ParticipantEventListener, type SessionStatusListener } from './listeners.js';
+import {
+  ListenerRegistry,
+  type ListenerOptions,
+  type ParticipantEventListener,
+  type SessionStatusListener,
+} from './listeners.js';
+import { persistSnapshot, rearmDelayedTransitions, restorableSnapshot, type PersistedCallSession } from './persistence.js';
 import { checkSettings } from './settings.js';
 
 /** The XState actor running {@link callSessionMachine}, as `session.actor` exposes it. */
@@ -89,6 +95,13 @@ export interface CallSessionOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Told of every error a listener throws; default `console.error`. */
   onListenerError?: (error: unknown) => void;
+  /**
+   * A session saved by `getPersistedSnapshot()` to restore: its state, participants,
+   * settings and running countdowns, which resume with the time they have left on
+   * `clock`. `settings`, if also given, replace the saved settings for countdowns that
+   * start from now on.
+   */
+  snapshot?: PersistedCallSession;
 }
 
 function reportToConsole(error: unknown): void {
@@ -141,16 +154,22 @@ export class CallSession {
 
   /** @internal Use `createCallSession`. */
   constructor(options?: CallSessionOptions) {
-    const { settings, clock, inspect, onListenerError } = checkOptions(options);
+    const { settings, clock, inspect, onListenerError, snapshot } = checkOptions(options);
+    const checkedSettings = settings === undefined ? undefined : checkSettings(settings);
+    // Checked in full before anything is created: a bad snapshot starts nothing.
+    const restored =
+      snapshot === undefined ? undefined : restorableSnapshot(snapshot, clock?.now?.() ?? Date.now(), checkedSettings);
     this.#onListenerError = onListenerError ?? reportToConsole;
     this.actor = createActor(callSessionMachine, {
-      input: { settings: settings === undefined ? undefined : checkSettings(settings) },
+      input: { settings: checkedSettings },
+      ...(restored && { snapshot: restored }),
       ...(clock && { clock: clock as Required<SessionClock> }),
       ...(inspect && { inspect }),
     });
     this.#snapshot = this.actor.getSnapshot();
     this.actor.subscribe(this.#dispatch);
     this.actor.start();
+    if (restored) rearmDelayedTransitions(this.actor);
     CallSession.#latest = this;
   }
 
@@ -165,6 +184,15 @@ export class CallSession {
   }
 
   /** Why the session ended; `null` until it reaches `left`, `timedOut` or `closed`. */
+  /**
+   * The session as plain JSON, to store and later pass to
+   * `createCallSession({ snapshot })`: state, participants, settings, and the absolute
+   * deadlines of the countdowns that run.
+   */
+  getPersistedSnapshot(): PersistedCallSession {
+    return persistSnapshot(this.#snapshot, this.state);
+  }
+
   get endReason(): EndReason | null {
     return this.#snapshot.context.endReason;
   }
@@ -208,8 +236,8 @@ export class CallSession {
    * are called in the order they were added; one added during a dispatch is first
    * called for the next event. Returns a function that removes it.
    */
-  addSessionStatusListener(listener: SessionStatusListener): () => void {
-    return this.#statusListeners.add(listener);
+  addSessionStatusListener(listener: SessionStatusListener, options?: ListenerOptions): () => void {
+    return this.#statusListeners.add(listener, options);
   }
 
   /** Removes a status listener; one removed during a dispatch is not called again, even later in it. */
@@ -221,8 +249,8 @@ export class CallSession {
    * Adds a participant listener, on the same rules as `addSessionStatusListener`.
    * Returns a function that removes it.
    */
-  addParticipantEventListener(listener: ParticipantEventListener): () => void {
-    return this.#participantListeners.add(listener);
+  addParticipantEventListener(listener: ParticipantEventListener, options?: ListenerOptions): () => void {
+    return this.#participantListeners.add(listener, options);
   }
 
   /** Removes a participant listener; one removed during a dispatch is not called again, even later in it. */

@@ -39,6 +39,7 @@ export {
   type CallSessionState,
   type SessionClock,
 } from './callSession.js';
-export type { ParticipantEventListener, SessionStatusListener } from './listeners.js';
+export type { ListenerOptions, ParticipantEventListener, SessionStatusListener } from './listeners.js';
+export { PERSISTED_FORMAT, PERSISTED_VERSION, type PersistedCallSession } from './persistence.js';
 export { MAX_PERIOD_SECONDS, SessionSettingsBuilder, SessionType } from './settings.js';
 export { createTraceInspector } from './trace.js';

@@ -38,6 +38,29 @@ export interface ParticipantEventListener {
   onParticipantListChanged?(participants: readonly Participant[]): void;
 }
 
+/** Options of `addSessionStatusListener` and `addParticipantEventListener`. */
+export interface ListenerOptions {
+  /** Removes the listener when aborted; an already aborted signal never adds it. */
+  signal?: AbortSignal;
+}
+
+function checkSignal(options: ListenerOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) throw new TypeError('listener options must be an object');
+  const signal = options.signal;
+  if (signal === undefined) return undefined;
+  if (
+    typeof signal !== 'object' ||
+    signal === null ||
+    typeof signal.aborted !== 'boolean' ||
+    typeof signal.addEventListener !== 'function' ||
+    typeof signal.removeEventListener !== 'function'
+  ) {
+    throw new TypeError('options.signal must be an AbortSignal');
+  }
+  return signal;
+}
+
 /**
  * Listeners in the order they were added, each once. The member array is replaced,
  * never mutated, so a dispatch can hold the array it started with: a listener added
@@ -46,8 +69,8 @@ export interface ParticipantEventListener {
  */
 export class ListenerRegistry<L extends object> {
   #members: readonly L[] = [];
-  /** When each member was (last) added, on a counter of additions. */
-  readonly #addedAt = new Map<L, number>();
+  /** When each member was (last) added, on a counter of additions, and how to stop its abort signal. */
+  readonly #registered = new Map<L, { readonly at: number; readonly detach: (() => void) | undefined }>();
   #additions = 0;
 
   get members(): readonly L[] {
@@ -59,23 +82,39 @@ export class ListenerRegistry<L extends object> {
     return this.#additions;
   }
 
-  add(listener: L): () => void {
+  /**
+   * Adds `listener` unless it is registered already. An `AbortSignal` removes it when
+   * aborted, as the JS calling SDKs' `addEventListener(…, { signal })`; one that is
+   * aborted already never adds it.
+   */
+  add(listener: L, options?: ListenerOptions): () => void {
     if (typeof listener !== 'object' || listener === null) {
       throw new TypeError(`A listener must be an object with callbacks; got ${listener === null ? 'null' : typeof listener}`);
     }
-    if (!this.#addedAt.has(listener)) {
-      this.#addedAt.set(listener, ++this.#additions);
-      this.#members = [...this.#members, listener];
+    const signal = checkSignal(options);
+    const unsubscribe = () => this.remove(listener);
+    if (signal?.aborted || this.#registered.has(listener)) return unsubscribe;
+    let detach: (() => void) | undefined;
+    if (signal) {
+      signal.addEventListener('abort', unsubscribe, { once: true });
+      detach = () => signal.removeEventListener('abort', unsubscribe);
     }
-    return () => this.remove(listener);
+    this.#registered.set(listener, { at: ++this.#additions, detach });
+    this.#members = [...this.#members, listener];
+    return unsubscribe;
   }
 
   remove(listener: L): void {
-    if (this.#addedAt.delete(listener)) this.#members = this.#members.filter((member) => member !== listener);
+    const registered = this.#registered.get(listener);
+    if (!registered) return;
+    this.#registered.delete(listener);
+    registered.detach?.();
+    this.#members = this.#members.filter((member) => member !== listener);
   }
 
   clear(): void {
-    this.#addedAt.clear();
+    for (const { detach } of this.#registered.values()) detach?.();
+    this.#registered.clear();
     this.#members = [];
   }
 
@@ -85,7 +124,7 @@ export class ListenerRegistry<L extends object> {
    */
   isStillMember(listener: L, started: readonly L[], mark: number): boolean {
     if (this.#members === started) return true;
-    const addedAt = this.#addedAt.get(listener);
-    return addedAt !== undefined && addedAt <= mark;
+    const registered = this.#registered.get(listener);
+    return registered !== undefined && registered.at <= mark;
   }
 }

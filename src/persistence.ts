@@ -1,0 +1,200 @@
+import type { AnyActorRef, AnyStateMachine, AnyStateNode, Snapshot } from 'xstate';
+import type {
+  CallSessionContext,
+  EndReason,
+  Participant,
+  SessionSettings,
+} from '../machines/callSession.types.js';
+import { ParticipantRoster } from '../machines/participantRoster.js';
+import { isRemote } from '../machines/participants.js';
+import { checkParticipantList } from './events.js';
+import { checkSettings } from './settings.js';
+import type { CallSessionSnapshot, CallSessionState } from './callSession.js';
+
+/** Marks a persisted call session, so that a foreign object is refused rather than misread. */
+export const PERSISTED_FORMAT = 'call-session-machine/session';
+export const PERSISTED_VERSION = 1;
+
+/**
+ * A call session as plain JSON: what `session.getPersistedSnapshot()` returns and
+ * `createCallSession({ snapshot })` takes. Deadlines are absolute times on the
+ * session's clock (`clock.now()`, else `Date.now()`), so a restored session resumes
+ * each countdown with the time it has left.
+ */
+export interface PersistedCallSession {
+  readonly format: typeof PERSISTED_FORMAT;
+  readonly version: typeof PERSISTED_VERSION;
+  readonly state: CallSessionState;
+  /** In `reconnecting`: the substate a `connection.restored` without a list returns to. */
+  readonly resumeTo: 'alone' | 'accompanied' | null;
+  readonly sessionId: string | null;
+  readonly participants: readonly Participant[];
+  readonly settings: SessionSettings;
+  /** When the idle countdown ends; `null` when none runs. */
+  readonly idleDeadline: number | null;
+  /** When the reconnect bound ends; `null` when none runs. */
+  readonly reconnectDeadline: number | null;
+  readonly endReason: EndReason | null;
+}
+
+const STATES: readonly CallSessionState[] = [
+  'idle',
+  'joining',
+  'joined.alone',
+  'joined.accompanied',
+  'reconnecting',
+  'left',
+  'timedOut',
+  'closed',
+];
+
+/** Which end reasons each final state can have; every other state has none. */
+const END_REASONS: { readonly [state: string]: readonly EndReason[] } = {
+  left: ['user', 'removed'],
+  timedOut: ['idleTimeout'],
+  closed: ['server', 'reconnectTimeout'],
+};
+
+const HISTORY_ID = 'callSession.joined.previous';
+
+export function persistSnapshot(snapshot: CallSessionSnapshot, state: CallSessionState): PersistedCallSession {
+  const { context } = snapshot;
+  const history = snapshot.historyValue[HISTORY_ID]?.[0]?.key;
+  return {
+    format: PERSISTED_FORMAT,
+    version: PERSISTED_VERSION,
+    state,
+    resumeTo: state === 'reconnecting' ? (history === 'accompanied' ? 'accompanied' : 'alone') : null,
+    sessionId: context.sessionId,
+    participants: context.roster.list.map((participant) => ({ ...participant })),
+    settings: { ...context.settings },
+    idleDeadline: context.idleDeadline,
+    reconnectDeadline: context.reconnectDeadline,
+    endReason: context.endReason,
+  };
+}
+
+function fail(problem: string): never {
+  throw new TypeError(`Not a persisted call session: ${problem}`);
+}
+
+function checkDeadline(value: unknown, name: string, allowed: boolean): number | null {
+  if (value === null) return null;
+  if (!allowed) fail(`${name} must be null in this state`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${name} must be a finite number or null`);
+  return value;
+}
+
+/**
+ * When both deadlines passed while the session was stored, only the first one
+ * happened: the session ended then. Keeping just that one makes the outcome the
+ * earliest deadline's (idle on a tie, as SPEC §2 says), whichever order a clock runs
+ * two timers that are both due at once.
+ */
+function firstDeadlineOnly(idle: number | null, reconnect: number | null, now: number): [number | null, number | null] {
+  if (idle === null || reconnect === null) return [idle, reconnect];
+  if (idle <= reconnect && idle <= now) return [idle, null];
+  if (reconnect < idle && reconnect <= now) return [null, reconnect];
+  return [idle, reconnect];
+}
+
+/**
+ * Checks a persisted session and turns it into a snapshot XState can restore. Throws
+ * a `TypeError` for anything malformed, foreign or from a future version, before
+ * anything is created.
+ */
+export function restorableSnapshot(value: unknown, now: number, settingsOverride?: SessionSettings): Snapshot<unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected an object');
+  const persisted = value as Record<keyof PersistedCallSession, unknown>;
+  if (persisted.format !== PERSISTED_FORMAT) fail(`format must be "${PERSISTED_FORMAT}"`);
+  if (persisted.version !== PERSISTED_VERSION) {
+    fail(`version ${String(persisted.version)} is not supported (this package reads version ${PERSISTED_VERSION})`);
+  }
+  const state = persisted.state as CallSessionState;
+  if (!STATES.includes(state)) fail(`unknown state ${JSON.stringify(persisted.state)}`);
+  const settings = settingsOverride ?? checkSettings(persisted.settings);
+  const sessionId = persisted.sessionId;
+  if (state === 'idle' ? sessionId !== null : typeof sessionId !== 'string' || sessionId === '') {
+    fail(state === 'idle' ? 'sessionId must be null in idle' : 'sessionId must be a non-empty string');
+  }
+  let participants: readonly Participant[];
+  try {
+    participants = checkParticipantList(persisted.participants, 'participants');
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const remote = participants.filter(isRemote).length;
+  if (remote !== participants.length) fail('participants must all be remote');
+  if ((state === 'idle' || state === 'joining' || state === 'joined.alone') && remote > 0) {
+    fail(`${state} has no remote participants`);
+  }
+  if (state === 'joined.accompanied' && remote === 0) fail('joined.accompanied needs a remote participant');
+  const [idleDeadline, reconnectDeadline] = firstDeadlineOnly(
+    checkDeadline(persisted.idleDeadline, 'idleDeadline', state === 'joined.alone' || state === 'reconnecting'),
+    checkDeadline(persisted.reconnectDeadline, 'reconnectDeadline', state === 'reconnecting'),
+    now,
+  );
+  const resumeTo = persisted.resumeTo;
+  if (state === 'reconnecting' ? resumeTo !== 'alone' && resumeTo !== 'accompanied' : resumeTo !== null) {
+    fail(state === 'reconnecting' ? 'resumeTo must be "alone" or "accompanied"' : 'resumeTo must be null outside reconnecting');
+  }
+  const endReason = persisted.endReason as EndReason | null;
+  const reasons = END_REASONS[state];
+  if (reasons ? !reasons.includes(endReason as EndReason) : endReason !== null) {
+    fail(reasons ? `endReason of ${state} must be one of ${reasons.join(', ')}` : `endReason must be null in ${state}`);
+  }
+  const context: CallSessionContext = {
+    settings,
+    sessionId: sessionId as string | null,
+    roster: ParticipantRoster.empty.resync(participants),
+    idleDeadline,
+    reconnectDeadline,
+    endReason,
+  };
+  const [top, sub] = state.split('.') as [string, string | undefined];
+  return {
+    value: sub ? { [top]: sub } : top,
+    context,
+    children: {},
+    status: reasons ? 'done' : 'active',
+    output: reasons ? { endReason } : undefined,
+    error: undefined,
+    historyValue: resumeTo ? { [HISTORY_ID]: [{ id: `callSession.joined.${resumeTo}` }] } : {},
+  } as unknown as Snapshot<unknown>;
+}
+
+function activeStateNodes(machine: AnyStateMachine, snapshot: { _nodes?: AnyStateNode[] }): AnyStateNode[] {
+  return snapshot._nodes ?? [machine.root];
+}
+
+/**
+ * XState does not restart pending `after` timers when an actor is restored (upstream
+ * issue 5331). This schedules each active state's delayed transitions again, through
+ * the actor's own scheduler, with the ids XState's exit actions cancel them by, and
+ * with the delay the chart's delay functions compute now (the time left to each
+ * absolute deadline; 0, the next tick, for one that passed while stored).
+ */
+export function rearmDelayedTransitions(actor: AnyActorRef & { logic: AnyStateMachine }): void {
+  const machine = actor.logic;
+  const snapshot = actor.getSnapshot() as { _nodes?: AnyStateNode[]; context: unknown; status: string };
+  if (snapshot.status !== 'active') return;
+  const delays = machine.implementations.delays as Record<string, unknown>;
+  const armed = new Set<string>();
+  for (const node of activeStateNodes(machine, snapshot)) {
+    for (const transition of node.after) {
+      // One timer per delay, however many guarded candidates share it.
+      if (armed.has(transition.eventType)) continue;
+      armed.add(transition.eventType);
+      const configured = typeof transition.delay === 'string' ? delays[transition.delay] : transition.delay;
+      const delay =
+        typeof configured === 'function'
+          ? (configured as (args: object, params: unknown) => unknown)(
+              { context: snapshot.context, event: { type: 'xstate.restore' }, self: actor, system: actor.system },
+              undefined,
+            )
+          : configured;
+      if (typeof delay !== 'number') continue;
+      actor.system.scheduler.schedule(actor, actor, { type: transition.eventType }, delay, transition.eventType);
+    }
+  }
+}
