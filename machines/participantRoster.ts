@@ -86,23 +86,20 @@ export class ParticipantRoster {
    * dropped; a repeated identity updates the earlier entry.
    */
   resync(list: readonly Participant[]): ParticipantRoster {
+    // The last entry for an identity wins; it takes the place of the first.
+    const listed = new Map<string, Participant>();
+    for (const participant of list) if (isRemote(participant)) listed.set(identityOf(participant), participant);
     let entries = this.entries;
     let nextOrder = this.nextOrder;
     let changed = false;
     const joined: Participant[] = [];
-    const listed = new Set<string>();
-    for (const participant of list) {
-      if (!isRemote(participant)) continue;
-      const key = identityOf(participant);
-      listed.add(key);
+    for (const [key, participant] of listed) {
       const present = entries.get(key);
       if (present && sameParticipant(present.participant, participant)) continue;
       const copy = copyParticipant(participant);
       changed = true;
       if (present) {
         entries = entries.set(key, { participant: copy, order: present.order });
-        const at = joined.indexOf(present.participant);
-        if (at >= 0) joined[at] = copy;
       } else {
         entries = entries.set(key, { participant: copy, order: nextOrder++ });
         joined.push(copy);

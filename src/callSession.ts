@@ -124,6 +124,14 @@ function checkOptions(options: unknown): CallSessionOptions {
   ) {
     throw new TypeError('clock must have setTimeout and clearTimeout functions (and optionally now)');
   }
+  const { inspect } = options as CallSessionOptions;
+  if (
+    inspect !== undefined &&
+    typeof inspect !== 'function' &&
+    (typeof inspect !== 'object' || inspect === null || typeof inspect.next !== 'function')
+  ) {
+    throw new TypeError('inspect must be an inspection observer: a function, or an object with next()');
+  }
   if (onListenerError !== undefined && typeof onListenerError !== 'function') {
     throw new TypeError('onListenerError must be a function');
   }
@@ -161,7 +169,7 @@ export class CallSession {
       snapshot === undefined ? undefined : restorableSnapshot(snapshot, clock?.now?.() ?? Date.now(), checkedSettings);
     this.#onListenerError = onListenerError ?? reportToConsole;
     this.actor = createActor(callSessionMachine, {
-      input: { settings: checkedSettings },
+      input: checkedSettings && { settings: checkedSettings },
       ...(restored && { snapshot: restored }),
       ...(clock && { clock: clock as Required<SessionClock> }),
       ...(inspect && { inspect }),

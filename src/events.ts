@@ -23,32 +23,47 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function optionalString(participant: Record<string, unknown>, field: string, where: string): void {
-  const value = participant[field];
+function optionalString(value: unknown, field: string, where: string): string | undefined {
   if (value !== undefined && typeof value !== 'string') {
     throw new TypeError(`${where}.${field} must be a string; got ${describe(value)}`);
   }
+  return value;
 }
 
+/**
+ * Reads each field once into a fresh frozen object and checks that copy, so that a
+ * getter or a later change to the caller's object cannot slip anything past the check.
+ */
 function checkParticipant(value: unknown, where: string): Participant {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`${where} must be a participant object; got ${describe(value)}`);
   }
-  const participant = value as Record<string, unknown>;
-  for (const field of ['uid', 'pid', 'name', 'avatar']) optionalString(participant, field, where);
-  if (participant.isLocal !== undefined && typeof participant.isLocal !== 'boolean') {
-    throw new TypeError(`${where}.isLocal must be a boolean; got ${describe(participant.isLocal)}`);
+  const source = value as Record<string, unknown>;
+  const uid = optionalString(source.uid, 'uid', where);
+  const pid = optionalString(source.pid, 'pid', where);
+  const name = optionalString(source.name, 'name', where);
+  const avatar = optionalString(source.avatar, 'avatar', where);
+  const isLocal = source.isLocal;
+  if (isLocal !== undefined && typeof isLocal !== 'boolean') {
+    throw new TypeError(`${where}.isLocal must be a boolean; got ${describe(isLocal)}`);
   }
-  if (!participant.uid && !participant.pid) {
-    throw new TypeError(`${where} needs a non-empty uid or pid`);
-  }
-  return value as Participant;
+  if (!uid && !pid) throw new TypeError(`${where} needs a non-empty uid or pid`);
+  const participant: { -readonly [K in keyof Participant]: Participant[K] } = {};
+  if (uid !== undefined) participant.uid = uid;
+  if (pid !== undefined) participant.pid = pid;
+  if (name !== undefined) participant.name = name;
+  if (avatar !== undefined) participant.avatar = avatar;
+  if (isLocal !== undefined) participant.isLocal = isLocal;
+  return Object.freeze(participant);
 }
 
+/** A fresh frozen array of checked copies. */
 export function checkParticipantList(value: unknown, where: string): readonly Participant[] {
   if (!Array.isArray(value)) throw new TypeError(`${where} must be an array of participants; got ${describe(value)}`);
-  for (let i = 0; i < value.length; i++) checkParticipant(value[i], `${where}[${i}]`);
-  return value as readonly Participant[];
+  const length = value.length;
+  const list = new Array<Participant>(length);
+  for (let i = 0; i < length; i++) list[i] = checkParticipant(value[i], `${where}[${i}]`);
+  return Object.freeze(list);
 }
 
 /** Payload-free events are shared constants: no allocation on the hot path. */
@@ -84,19 +99,23 @@ export function parseEvent(value: unknown): CallSessionEvent {
       }
       return { type: 'session.join', sessionId };
     }
-    case 'error':
-      return event.error === undefined ? { type: 'session.joinFailed' } : { type: 'session.joinFailed', error: event.error };
+    case 'error': {
+      const error = event.error;
+      return error === undefined ? { type: 'session.joinFailed' } : { type: 'session.joinFailed', error };
+    }
     case 'participant':
       return {
         type: eventType as 'participant.joined' | 'participant.left',
         participant: checkParticipant(event.participant, `${eventType}.participant`),
       };
-    case 'participantList':
-      return event.participants === undefined
+    case 'participantList': {
+      const participants = event.participants;
+      return participants === undefined
         ? { type: eventType as 'session.joined' | 'connection.restored' }
         : {
             type: eventType as 'session.joined' | 'connection.restored',
-            participants: checkParticipantList(event.participants, `${eventType}.participants`),
+            participants: checkParticipantList(participants, `${eventType}.participants`),
           };
+    }
   }
 }

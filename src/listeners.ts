@@ -38,6 +38,8 @@ export interface ParticipantEventListener {
   onParticipantListChanged?(participants: readonly Participant[]): void;
 }
 
+const NO_MEMBERS: readonly never[] = Object.freeze([]);
+
 /** Options of `addSessionStatusListener` and `addParticipantEventListener`. */
 export interface ListenerOptions {
   /** Removes the listener when aborted; an already aborted signal never adds it. */
@@ -68,9 +70,13 @@ function checkSignal(options: ListenerOptions | undefined): AbortSignal | undefi
  * even if it is added back before the dispatch ends.
  */
 export class ListenerRegistry<L extends object> {
-  #members: readonly L[] = [];
-  /** When each member was (last) added, on a counter of additions, and how to stop its abort signal. */
-  readonly #registered = new Map<L, { readonly at: number; readonly detach: (() => void) | undefined }>();
+  #members: readonly L[] = NO_MEMBERS;
+  /**
+   * When each member was (last) added, on a counter of additions, and how to stop its
+   * abort signal. Made on the first `add`: most sessions on a server have few
+   * listeners, and a million of them should not pay for empty maps.
+   */
+  #registered: Map<L, { readonly at: number; readonly detach: (() => void) | undefined }> | undefined;
   #additions = 0;
 
   get members(): readonly L[] {
@@ -93,29 +99,30 @@ export class ListenerRegistry<L extends object> {
     }
     const signal = checkSignal(options);
     const unsubscribe = () => this.remove(listener);
-    if (signal?.aborted || this.#registered.has(listener)) return unsubscribe;
+    const registered = (this.#registered ??= new Map());
+    if (signal?.aborted || registered.has(listener)) return unsubscribe;
     let detach: (() => void) | undefined;
     if (signal) {
       signal.addEventListener('abort', unsubscribe, { once: true });
       detach = () => signal.removeEventListener('abort', unsubscribe);
     }
-    this.#registered.set(listener, { at: ++this.#additions, detach });
+    registered.set(listener, { at: ++this.#additions, detach });
     this.#members = [...this.#members, listener];
     return unsubscribe;
   }
 
   remove(listener: L): void {
-    const registered = this.#registered.get(listener);
+    const registered = this.#registered?.get(listener);
     if (!registered) return;
-    this.#registered.delete(listener);
+    this.#registered!.delete(listener);
     registered.detach?.();
     this.#members = this.#members.filter((member) => member !== listener);
   }
 
   clear(): void {
-    for (const { detach } of this.#registered.values()) detach?.();
-    this.#registered.clear();
-    this.#members = [];
+    for (const { detach } of this.#registered?.values() ?? []) detach?.();
+    this.#registered = undefined;
+    this.#members = NO_MEMBERS;
   }
 
   /**
@@ -124,7 +131,7 @@ export class ListenerRegistry<L extends object> {
    */
   isStillMember(listener: L, started: readonly L[], mark: number): boolean {
     if (this.#members === started) return true;
-    const registered = this.#registered.get(listener);
+    const registered = this.#registered?.get(listener);
     return registered !== undefined && registered.at <= mark;
   }
 }

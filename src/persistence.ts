@@ -8,7 +8,7 @@ import type {
 import { ParticipantRoster } from '../machines/participantRoster.js';
 import { isRemote } from '../machines/participants.js';
 import { checkParticipantList } from './events.js';
-import { checkSettings } from './settings.js';
+import { checkSettings, MAX_PERIOD_SECONDS } from './settings.js';
 import type { CallSessionSnapshot, CallSessionState } from './callSession.js';
 
 /** Marks a persisted call session, so that a foreign object is refused rather than misread. */
@@ -78,10 +78,16 @@ function fail(problem: string): never {
   throw new TypeError(`Not a persisted call session: ${problem}`);
 }
 
-function checkDeadline(value: unknown, name: string, allowed: boolean): number | null {
-  if (value === null) return null;
-  if (!allowed) fail(`${name} must be null in this state`);
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${name} must be a finite number or null`);
+/** The furthest a deadline can lie ahead: the longest delay a timer holds. */
+const LONGEST_DELAY_MS = MAX_PERIOD_SECONDS * 1000;
+
+function checkDeadline(value: unknown, name: string, runs: boolean, now: number): number | null {
+  if (!runs) {
+    if (value !== null) fail(`${name} must be null: no such countdown runs in this state with these settings`);
+    return null;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${name} must be a finite number`);
+  if (value - now > LONGEST_DELAY_MS) fail(`${name} lies further ahead than a timer can wait (${MAX_PERIOD_SECONDS} s)`);
   return value;
 }
 
@@ -112,7 +118,12 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
   }
   const state = persisted.state as CallSessionState;
   if (!STATES.includes(state)) fail(`unknown state ${JSON.stringify(persisted.state)}`);
-  const settings = settingsOverride ?? checkSettings(persisted.settings);
+  let savedSettings: SessionSettings;
+  try {
+    savedSettings = checkSettings(persisted.settings);
+  } catch (error) {
+    fail(`settings: ${(error as Error).message}`);
+  }
   const sessionId = persisted.sessionId;
   if (state === 'idle' ? sessionId !== null : typeof sessionId !== 'string' || sessionId === '') {
     fail(state === 'idle' ? 'sessionId must be null in idle' : 'sessionId must be a non-empty string');
@@ -129,24 +140,31 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
     fail(`${state} has no remote participants`);
   }
   if (state === 'joined.accompanied' && remote === 0) fail('joined.accompanied needs a remote participant');
-  const [idleDeadline, reconnectDeadline] = firstDeadlineOnly(
-    checkDeadline(persisted.idleDeadline, 'idleDeadline', state === 'joined.alone' || state === 'reconnecting'),
-    checkDeadline(persisted.reconnectDeadline, 'reconnectDeadline', state === 'reconnecting'),
-    now,
-  );
   const resumeTo = persisted.resumeTo;
   if (state === 'reconnecting' ? resumeTo !== 'alone' && resumeTo !== 'accompanied' : resumeTo !== null) {
     fail(state === 'reconnecting' ? 'resumeTo must be "alone" or "accompanied"' : 'resumeTo must be null outside reconnecting');
   }
+  if (resumeTo === 'accompanied' && remote === 0) fail('a session lost while accompanied has a remote participant');
+  if (resumeTo === 'alone' && remote > 0) fail('a session lost while alone has no remote participant');
+  // A countdown runs exactly where SPEC §2 says one does, given the saved settings.
+  const idleRuns = (state === 'joined.alone' || resumeTo === 'alone') && savedSettings.idleTimeoutPeriod > 0;
+  const reconnectRuns = state === 'reconnecting' && savedSettings.reconnectTimeoutPeriod > 0;
+  const [idleDeadline, reconnectDeadline] = firstDeadlineOnly(
+    checkDeadline(persisted.idleDeadline, 'idleDeadline', idleRuns, now),
+    checkDeadline(persisted.reconnectDeadline, 'reconnectDeadline', reconnectRuns, now),
+    now,
+  );
   const endReason = persisted.endReason as EndReason | null;
   const reasons = END_REASONS[state];
   if (reasons ? !reasons.includes(endReason as EndReason) : endReason !== null) {
     fail(reasons ? `endReason of ${state} must be one of ${reasons.join(', ')}` : `endReason must be null in ${state}`);
   }
+  const roster = ParticipantRoster.empty.resync(participants);
+  if (roster.size !== participants.length) fail('participants must not repeat an identity');
   const context: CallSessionContext = {
-    settings,
+    settings: settingsOverride ?? savedSettings,
     sessionId: sessionId as string | null,
-    roster: ParticipantRoster.empty.resync(participants),
+    roster,
     idleDeadline,
     reconnectDeadline,
     endReason,

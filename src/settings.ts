@@ -78,12 +78,16 @@ export function checkSettings(value: unknown): SessionSettings {
     throw new TypeError(`settings must be an object from SessionSettingsBuilder.build(); got ${value === null ? 'null' : typeof value}`);
   }
   const settings = value as Partial<Record<keyof SessionSettings, unknown>>;
+  // Each field read once; only a missing one takes its default (null is no number).
+  const idle = settings.idleTimeoutPeriod;
+  const reconnect = settings.reconnectTimeoutPeriod;
+  const type = settings.type;
   return Object.freeze({
-    idleTimeoutPeriod: checkPeriod('idleTimeoutPeriod', settings.idleTimeoutPeriod ?? DEFAULT_SESSION_SETTINGS.idleTimeoutPeriod),
+    idleTimeoutPeriod: checkPeriod('idleTimeoutPeriod', idle === undefined ? DEFAULT_SESSION_SETTINGS.idleTimeoutPeriod : idle),
     reconnectTimeoutPeriod: checkPeriod(
       'reconnectTimeoutPeriod',
-      settings.reconnectTimeoutPeriod ?? DEFAULT_SESSION_SETTINGS.reconnectTimeoutPeriod,
+      reconnect === undefined ? DEFAULT_SESSION_SETTINGS.reconnectTimeoutPeriod : reconnect,
     ),
-    type: checkType(settings.type ?? DEFAULT_SESSION_SETTINGS.type),
+    type: checkType(type === undefined ? DEFAULT_SESSION_SETTINGS.type : type),
   });
 }

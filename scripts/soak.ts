@@ -1,0 +1,62 @@
+/**
+ * `npm run soak`: the comparison of test/oracle.test.ts (a real session against the
+ * SPEC §2 oracle, test/oracle.ts) outside vitest, for many more sequences.
+ *
+ *   SOAK_SEQUENCES=60000 npx tsx scripts/soak.ts     (default 10000)
+ *   SOAK_SEED=1234 …                                   (to replay a run)
+ *
+ * Prints sequences, events (events sent plus time advances), divergences and elapsed
+ * seconds; on a divergence, the first one shrunk to a minimal sequence, and exits 1.
+ */
+import fc from 'fast-check';
+import { formatSequence, newStats, runSequence, sequenceArb, type Sequence } from '../test/oracleRun.js';
+
+const sequences = Number(process.env.SOAK_SEQUENCES ?? 10_000);
+const seed = process.env.SOAK_SEED === undefined ? Date.now() | 0 : Number(process.env.SOAK_SEED);
+if (!Number.isInteger(sequences) || sequences < 1) {
+  console.error(`SOAK_SEQUENCES must be a positive integer; got ${process.env.SOAK_SEQUENCES}`);
+  process.exit(2);
+}
+
+const stats = newStats();
+let divergences = 0;
+let first: { index: number; divergence: string; sequence: Sequence } | null = null;
+let index = 0;
+const started = performance.now();
+
+// Every sequence runs (the property never fails), so that all divergences are counted;
+// the first one is shrunk afterwards by replaying its run.
+fc.check(
+  fc.property(sequenceArb, (sequence) => {
+    const divergence = runSequence(sequence, stats);
+    if (divergence !== null) {
+      divergences++;
+      first ??= { index, divergence, sequence };
+    }
+    index++;
+    if (index % 10_000 === 0) console.error(`… ${index} sequences`);
+    return true;
+  }),
+  { numRuns: sequences, seed },
+);
+const elapsed = (performance.now() - started) / 1000;
+
+console.log(`seed ${seed}`);
+console.log(`sequences: ${stats.sequences}`);
+console.log(`events: ${stats.events} (events sent and time advances; ${stats.steps} steps with listener changes and restores)`);
+console.log(`divergences: ${divergences}`);
+console.log(`elapsed: ${elapsed.toFixed(1)} s`);
+
+if (first !== null) {
+  const { index: at, divergence, sequence } = first as { index: number; divergence: string; sequence: Sequence };
+  console.log(`\nfirst divergence (sequence ${at}):\n${formatSequence(sequence)}\n${divergence}`);
+  const shrunk = fc.check(
+    fc.property(sequenceArb, (s) => runSequence(s) === null),
+    { seed, path: String(at) },
+  );
+  if (shrunk.failed && shrunk.counterexample) {
+    const [minimal] = shrunk.counterexample;
+    console.log(`\nshrunk (${shrunk.numShrinks} shrinks):\n${formatSequence(minimal)}\n${runSequence(minimal) ?? ''}`);
+  }
+  process.exit(1);
+}
