@@ -191,7 +191,6 @@ export class CallSession {
     return this.#snapshot.context.roster.list;
   }
 
-  /** Why the session ended; `null` until it reaches `left`, `timedOut` or `closed`. */
   /**
    * The session as plain JSON, to store and later pass to
    * `createCallSession({ snapshot })`: state, participants, settings, and the absolute
@@ -201,6 +200,7 @@ export class CallSession {
     return persistSnapshot(this.#snapshot, this.state);
   }
 
+  /** Why the session ended; `null` until it reaches `left`, `timedOut` or `closed`. */
   get endReason(): EndReason | null {
     return this.#snapshot.context.endReason;
   }

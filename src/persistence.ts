@@ -13,6 +13,7 @@ import type { CallSessionSnapshot, CallSessionState } from './callSession.js';
 
 /** Marks a persisted call session, so that a foreign object is refused rather than misread. */
 export const PERSISTED_FORMAT = 'call-session-machine/session';
+/** The version of {@link PersistedCallSession} this package writes and reads. */
 export const PERSISTED_VERSION = 1;
 
 /**
@@ -22,18 +23,25 @@ export const PERSISTED_VERSION = 1;
  * each countdown with the time it has left.
  */
 export interface PersistedCallSession {
+  /** Always {@link PERSISTED_FORMAT}: a foreign object is refused. */
   readonly format: typeof PERSISTED_FORMAT;
+  /** {@link PERSISTED_VERSION}; a snapshot from a later version is refused. */
   readonly version: typeof PERSISTED_VERSION;
+  /** `session.state` when it was saved. */
   readonly state: CallSessionState;
   /** In `reconnecting`: the substate a `connection.restored` without a list returns to. */
   readonly resumeTo: 'alone' | 'accompanied' | null;
+  /** The id `session.join` was given; `null` in `idle`. */
   readonly sessionId: string | null;
+  /** The remote participants, in arrival order. */
   readonly participants: readonly Participant[];
+  /** The settings the session ran on. */
   readonly settings: SessionSettings;
   /** When the idle countdown ends; `null` when none runs. */
   readonly idleDeadline: number | null;
   /** When the reconnect bound ends; `null` when none runs. */
   readonly reconnectDeadline: number | null;
+  /** Why the session ended; `null` while it has not. */
   readonly endReason: EndReason | null;
 }
 
