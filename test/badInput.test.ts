@@ -154,7 +154,7 @@ describe('createCallSession options', () => {
       RangeError,
     );
     expect(() => createCallSession({ clock: loose<SimulatedClock>({}) })).toThrow(TypeError);
-    expect(CallSession.getInstance()).toBe(previous);
+    expect(CallSession.getInstance() === previous, 'getInstance() is previous').toBe(true);
   });
 });
 
