@@ -39,6 +39,7 @@ export interface ParticipantEventListener {
 }
 
 const NO_MEMBERS: readonly never[] = Object.freeze([]);
+const NO_MARKS: readonly number[] = Object.freeze([]);
 
 /** Options of `addSessionStatusListener` and `addParticipantEventListener`. */
 export interface ListenerOptions {
@@ -71,13 +72,11 @@ function checkSignal(options: ListenerOptions | undefined): AbortSignal | undefi
  */
 export class ListenerRegistry<L extends object> {
   #members: readonly L[] = NO_MEMBERS;
-  /**
-   * When each member was (last) added, on a counter of additions, and how to stop its
-   * abort signal. Made on the first `add`: most sessions on a server have few
-   * listeners, and a million of them should not pay for empty maps.
-   */
-  #registered: Map<L, { readonly at: number; readonly detach: (() => void) | undefined }> | undefined;
+  /** When each member was (last) added, on a counter of additions: `#marks[i]` is `#members[i]`'s. */
+  #marks: readonly number[] = NO_MARKS;
   #additions = 0;
+  /** How to stop listening to each member's abort signal; made only when a signal is given. */
+  #detachers: Map<L, () => void> | undefined;
 
   get members(): readonly L[] {
     return this.#members;
@@ -99,30 +98,34 @@ export class ListenerRegistry<L extends object> {
     }
     const signal = checkSignal(options);
     const unsubscribe = () => this.remove(listener);
-    const registered = (this.#registered ??= new Map());
-    if (signal?.aborted || registered.has(listener)) return unsubscribe;
-    let detach: (() => void) | undefined;
+    if (signal?.aborted || this.#members.includes(listener)) return unsubscribe;
     if (signal) {
       signal.addEventListener('abort', unsubscribe, { once: true });
-      detach = () => signal.removeEventListener('abort', unsubscribe);
+      (this.#detachers ??= new Map()).set(listener, () => signal.removeEventListener('abort', unsubscribe));
     }
-    registered.set(listener, { at: ++this.#additions, detach });
+    // New arrays, never mutated ones: a dispatch keeps iterating the array it started with.
     this.#members = [...this.#members, listener];
+    this.#marks = [...this.#marks, ++this.#additions];
     return unsubscribe;
   }
 
   remove(listener: L): void {
-    const registered = this.#registered?.get(listener);
-    if (!registered) return;
-    this.#registered!.delete(listener);
-    registered.detach?.();
-    this.#members = this.#members.filter((member) => member !== listener);
+    const at = this.#members.indexOf(listener);
+    if (at < 0) return;
+    this.#members = this.#members.filter((_, index) => index !== at);
+    this.#marks = this.#marks.filter((_, index) => index !== at);
+    const detach = this.#detachers?.get(listener);
+    if (detach) {
+      this.#detachers!.delete(listener);
+      detach();
+    }
   }
 
   clear(): void {
-    for (const { detach } of this.#registered?.values() ?? []) detach?.();
-    this.#registered = undefined;
+    for (const detach of this.#detachers?.values() ?? []) detach();
+    this.#detachers = undefined;
     this.#members = NO_MEMBERS;
+    this.#marks = NO_MARKS;
   }
 
   /**
@@ -131,7 +134,7 @@ export class ListenerRegistry<L extends object> {
    */
   isStillMember(listener: L, started: readonly L[], mark: number): boolean {
     if (this.#members === started) return true;
-    const registered = this.#registered?.get(listener);
-    return registered !== undefined && registered.at <= mark;
+    const at = this.#members.indexOf(listener);
+    return at >= 0 && this.#marks[at]! <= mark;
   }
 }
