@@ -14,16 +14,15 @@
 // it would pile up there. Exit code 1 when the heap grew by 5 MB or more, a timer is
 // pending at the end or right after any dispose(), a callback came after dispose(), or
 // a sampled session is still reachable.
-import { SimulatedClock } from 'xstate';
 import {
   CallSession,
   createCallSession,
   SessionSettingsBuilder,
   type Participant,
   type ParticipantEventListener,
-  type SessionClock,
   type SessionStatusListener,
 } from '../src/index.js';
+import { CountingClock } from '../test/support/countingClock.js';
 
 const MAX_GROWTH_MB = 5;
 const CYCLES = Number(process.env.LEAK_CYCLES ?? 100_000);
@@ -38,49 +37,6 @@ if (typeof collect !== 'function') {
   process.exit(2);
 }
 
-/** A SimulatedClock that counts what goes through it (the one of test/support, standalone here). */
-class CountingClock implements SessionClock {
-  readonly inner = new SimulatedClock();
-  setCount = 0;
-  clearCount = 0;
-  firedCount = 0;
-  readonly #pending = new Set<unknown>();
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.setCount++;
-    const id: unknown = this.inner.setTimeout(() => {
-      this.firedCount++;
-      this.#pending.delete(id);
-      callback();
-    }, ms);
-    this.#pending.add(id);
-    return id;
-  }
-
-  clearTimeout(id: unknown): void {
-    this.clearCount++;
-    this.#pending.delete(id);
-    this.inner.clearTimeout(id as number);
-  }
-
-  now(): number {
-    return this.inner.now();
-  }
-
-  increment(ms: number): void {
-    this.inner.increment(ms);
-  }
-
-  /** setTimeout − clearTimeout − fired. */
-  get balance(): number {
-    return this.setCount - this.clearCount - this.firedCount;
-  }
-
-  /** Ids set and neither cleared nor fired. */
-  get pending(): number {
-    return this.#pending.size;
-  }
-}
 
 const IDLE_S = 10;
 const RECONNECT_S = 5;

@@ -26,6 +26,18 @@ export type CallSessionState =
   | 'timedOut'
   | 'closed';
 
+/** Every value `session.state` can take, in the order SPEC §2 lists them. */
+export const SESSION_STATES: readonly CallSessionState[] = Object.freeze([
+  'idle',
+  'joining',
+  'joined.alone',
+  'joined.accompanied',
+  'reconnecting',
+  'left',
+  'timedOut',
+  'closed',
+]);
+
 type TopState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
 
 /**

@@ -9,7 +9,7 @@ import { ParticipantRoster } from '../machines/participantRoster.js';
 import { isRemote } from '../machines/participants.js';
 import { checkParticipantList } from './events.js';
 import { checkSettings, MAX_PERIOD_SECONDS } from './settings.js';
-import type { CallSessionSnapshot, CallSessionState } from './callSession.js';
+import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './callSession.js';
 
 /** Marks a persisted call session, so that a foreign object is refused rather than misread. */
 export const PERSISTED_FORMAT = 'call-session-machine/session';
@@ -45,16 +45,6 @@ export interface PersistedCallSession {
   readonly endReason: EndReason | null;
 }
 
-const STATES: readonly CallSessionState[] = [
-  'idle',
-  'joining',
-  'joined.alone',
-  'joined.accompanied',
-  'reconnecting',
-  'left',
-  'timedOut',
-  'closed',
-];
 
 /** Which end reasons each final state can have; every other state has none. */
 const END_REASONS: { readonly [state: string]: readonly EndReason[] } = {
@@ -125,7 +115,7 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
     fail(`version ${String(persisted.version)} is not supported (this package reads version ${PERSISTED_VERSION})`);
   }
   const state = persisted.state as CallSessionState;
-  if (!STATES.includes(state)) fail(`unknown state ${JSON.stringify(persisted.state)}`);
+  if (!SESSION_STATES.includes(state)) fail(`unknown state ${JSON.stringify(persisted.state)}`);
   let savedSettings: SessionSettings;
   try {
     savedSettings = checkSettings(persisted.settings);

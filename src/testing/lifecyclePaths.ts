@@ -2,7 +2,7 @@ import { transition, type AnyMachineSnapshot, type TransitionDefinition } from '
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionContext, CallSessionEvent, Participant, SessionSettings } from '../../machines/callSession.types.js';
-import type { CallSessionState } from '../callSession.js';
+import { SESSION_STATES, type CallSessionState } from '../callSession.js';
 import { SessionSettingsBuilder } from '../settings.js';
 
 /** The name of a status or participant callback, as a listener would see it fire. */
@@ -142,17 +142,7 @@ export function chartTransitions(): string[] {
   return keys;
 }
 
-/** Every state a session reports (SPEC §2). */
-export const SESSION_STATES: readonly CallSessionState[] = Object.freeze([
-  'idle',
-  'joining',
-  'joined.alone',
-  'joined.accompanied',
-  'reconnecting',
-  'left',
-  'timedOut',
-  'closed',
-]);
+export { SESSION_STATES };
 
 function transitionKey(transition: ChartTransition): string {
   const candidates = transition.source.transitions.get(transition.eventType) ?? [];
