@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scale`: node --max-old-space-size=12288 --expose-gc --import tsx bench/scale.ts
+ * `npm run bench:scale`: node --max-old-space-size=12288 --max-semi-space-size=64 --expose-gc --import tsx bench/scale.ts
  *
  * One process, SCALE_SESSIONS (default 1,000,000) concurrent sessions joined alone on the
  * real clock, each with the same idle period, chosen (unless SCALE_IDLE_S is set) so that
@@ -16,10 +16,18 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { createCallSession, SessionSettingsBuilder, type CallSession, type CallSessionEvent } from '../src/index.js';
+import { createActor } from 'xstate';
+import {
+  callSessionMachine,
+  createCallSession,
+  SessionSettingsBuilder,
+  type CallSession,
+  type CallSessionEvent,
+} from '../src/index.js';
 import { formatBytes, formatNumber, getGc, nextTurn, quantileOfSorted, sortedCopy, waitAtMost } from './stats.js';
 
 const SESSIONS = Number(process.env.SCALE_SESSIONS ?? 1_000_000);
+const BARE = process.env.SCALE_BARE === '1';
 const BATCH = 1_000;
 const TARGET_CREATE_S = 30;
 const TARGET_HEAP_BYTES = 6 * 1024 ** 3;
@@ -83,7 +91,9 @@ function pilotMsPerSession(): number {
 }
 
 async function main(): Promise<void> {
-  console.log(`call-session-machine scale benchmark: ${SESSIONS.toLocaleString('en-US')} concurrent joined sessions`);
+  console.log(
+    `call-session-machine scale benchmark: ${SESSIONS.toLocaleString('en-US')} concurrent joined ${BARE ? 'BARE XState actors (SCALE_BARE=1)' : 'sessions'}`,
+  );
   console.log(`Node ${process.version} · ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} · ${new Date().toISOString()}`);
   console.log(`1-min load average at start ${loadavg()[0]!.toFixed(2)}`);
 
@@ -96,6 +106,7 @@ async function main(): Promise<void> {
   const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(idleS).build();
 
   const sessions = new Array<CallSession | undefined>(SESSIONS).fill(undefined);
+  const bareActors = new Array<unknown>(BARE ? SESSIONS : 0);
   const deadlines = new Float64Array(SESSIONS);
   const firedAt = new Float64Array(SESSIONS);
   let fired = 0;
@@ -115,13 +126,28 @@ async function main(): Promise<void> {
   const heapBefore = process.memoryUsage().heapUsed;
   observer.observe({ entryTypes: ['gc'] });
   const createStart = performance.now();
+  // SCALE_BARE=1: the same on bare XState actors of the same chart, to tell the
+  // package's cost from XState's (one shared observer stands in for the listener).
+  const onBareSnapshot = (snapshot: { status: string }) => {
+    if (snapshot.status === 'done') listener.onSessionTimedOut();
+  };
   for (let i = 0; i < SESSIONS; i++) {
-    const session = createCallSession({ settings });
-    session.addSessionStatusListener(listener);
-    session.join('scale');
-    session.send(JOINED);
-    deadlines[i] = session.actor.getSnapshot().context.idleDeadline! - Date.now() + performance.now();
-    sessions[i] = session;
+    if (BARE) {
+      const actor = createActor(callSessionMachine, { input: { settings } });
+      actor.subscribe(onBareSnapshot);
+      actor.start();
+      actor.send({ type: 'session.join', sessionId: 'scale' });
+      actor.send(JOINED);
+      deadlines[i] = actor.getSnapshot().context.idleDeadline! - Date.now() + performance.now();
+      bareActors[i] = actor;
+    } else {
+      const session = createCallSession({ settings });
+      session.addSessionStatusListener(listener);
+      session.join('scale');
+      session.send(JOINED);
+      deadlines[i] = session.actor.getSnapshot().context.idleDeadline! - Date.now() + performance.now();
+      sessions[i] = session;
+    }
     // Let the event loop turn, as a server creating sessions from requests would.
     if (i % BATCH === BATCH - 1) await nextTurn();
   }
@@ -184,7 +210,7 @@ async function main(): Promise<void> {
   const drift = Date.now() - wallStart - (performance.now() - monotonicStart);
   console.log(`  wall clock moved ${formatNumber(drift)} ms against the monotonic clock during the run`);
   let stillJoined = 0;
-  for (const session of sessions) if (session!.state !== 'timedOut') stillJoined++;
+  if (!BARE) for (const session of sessions) if (session!.state !== 'timedOut') stillJoined++;
   if (stillJoined > 0) console.log(`  ${stillJoined} sessions did not time out`);
   console.log(`1-min load average at end ${loadavg()[0]!.toFixed(2)}`);
 }
