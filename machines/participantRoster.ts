@@ -21,6 +21,22 @@ function copyParticipant(participant: Participant): Participant {
 }
 
 /**
+ * `list` with `out` replaced by `into` (`out` absent: `into` appended; `into` absent:
+ * `out` removed). A plain loop: V8 copies frozen arrays slowly with `slice`/`concat`.
+ */
+function derivedList(base: { list: readonly Participant[]; out?: Participant; into?: Participant }): Participant[] {
+  const { list, out, into } = base;
+  const derived: Participant[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const participant = list[i]!;
+    if (participant !== out) derived.push(participant);
+    else if (into) derived.push(into);
+  }
+  if (!out && into) derived.push(into);
+  return derived;
+}
+
+/**
  * The remote participants of a session: an immutable value, so every chart snapshot
  * keeps the roster it had. Each roster also records what the step that produced it
  * changed (`joined`, `left`), which is what the adapter turns into participant
@@ -39,7 +55,26 @@ export class ParticipantRoster {
     readonly joined: readonly Participant[],
     /** Who the step that produced this roster removed. */
     readonly left: readonly Participant[],
+    /**
+     * The list of the roster this one came from, when that was already built, and the
+     * one change between them: the list is then derived by one copy instead of a sort.
+     * Dropped once used, and never chained, so at most one older list is kept alive.
+     */
+    private base?: { readonly list: readonly Participant[]; readonly out?: Participant; readonly into?: Participant },
   ) {}
+
+  /** A roster one change away from this one; `out` is replaced by `into` (either may be absent). */
+  private next(
+    entries: PersistentMap<Entry>,
+    nextOrder: number,
+    joined: readonly Participant[],
+    left: readonly Participant[],
+    out: Participant | undefined,
+    into: Participant | undefined,
+  ): ParticipantRoster {
+    const list = this.listCache;
+    return new ParticipantRoster(entries, nextOrder, joined, left, list && { list, out, into });
+  }
 
   /** How many remote participants are present. */
   get size(): number {
@@ -57,19 +92,11 @@ export class ParticipantRoster {
     const present = this.entries.get(key);
     const copy = copyParticipant(participant);
     if (present) {
-      return new ParticipantRoster(
-        this.entries.set(key, { participant: copy, order: present.order }),
-        this.nextOrder,
-        NOBODY,
-        NOBODY,
-      );
+      const entries = this.entries.set(key, { participant: copy, order: present.order });
+      return this.next(entries, this.nextOrder, NOBODY, NOBODY, present.participant, copy);
     }
-    return new ParticipantRoster(
-      this.entries.set(key, { participant: copy, order: this.nextOrder }),
-      this.nextOrder + 1,
-      [copy],
-      NOBODY,
-    );
+    const entries = this.entries.set(key, { participant: copy, order: this.nextOrder });
+    return this.next(entries, this.nextOrder + 1, [copy], NOBODY, undefined, copy);
   }
 
   /** Removes the entry with the identity of `participant`; the same roster if there is none. */
@@ -77,7 +104,7 @@ export class ParticipantRoster {
     const key = identityOf(participant);
     const present = this.entries.get(key);
     if (!present) return this;
-    return new ParticipantRoster(this.entries.delete(key), this.nextOrder, NOBODY, [present.participant]);
+    return this.next(this.entries.delete(key), this.nextOrder, NOBODY, [present.participant], present.participant, undefined);
   }
 
   /**
@@ -119,11 +146,16 @@ export class ParticipantRoster {
   /** The participants in arrival order: a frozen array, built once per roster, on demand. */
   get list(): readonly Participant[] {
     if (!this.listCache) {
-      const entries = this.entries.values();
-      entries.sort((a, b) => a.order - b.order);
-      this.listCache = Object.freeze(entries.map((entry) => entry.participant));
+      this.listCache = Object.freeze(this.base ? derivedList(this.base) : this.sortedList());
+      this.base = undefined;
     }
     return this.listCache;
+  }
+
+  private sortedList(): Participant[] {
+    const entries = this.entries.values();
+    entries.sort((a, b) => a.order - b.order);
+    return entries.map((entry) => entry.participant);
   }
 
   /** Inspectors and `JSON.stringify` show the list, not the trie behind it. */
