@@ -331,7 +331,8 @@ export class CallSession {
     ...args: [] | [unknown]
   ): void {
     const callback = listener[name];
-    if (typeof callback !== 'function' || this.#disposed || !registry.isStillMember(listener, started, mark)) return;
+    // After `dispose()` the registries are empty, so no listener is still a member.
+    if (typeof callback !== 'function' || !registry.isStillMember(listener, started, mark)) return;
     try {
       (callback as (...args: unknown[]) => void).apply(listener, args);
     } catch (error) {
