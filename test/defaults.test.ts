@@ -1,6 +1,6 @@
-import { SimulatedClock } from 'xstate';
+import { createActor, SimulatedClock } from 'xstate';
 import { expect, test } from 'vitest';
-import { createCallSession, SessionSettingsBuilder } from '../src/index.js';
+import { callSessionMachine, createCallSession, SessionSettingsBuilder } from '../src/index.js';
 
 test('a session joins, is left alone, and times out after the idle period', () => {
   const clock = new SimulatedClock();
@@ -18,4 +18,17 @@ test('a session joins, is left alone, and times out after the idle period', () =
   clock.increment(1);
   expect(calls).toEqual(['joined:joined.alone', 'timedOut:timedOut']);
   expect(session.endReason).toBe('idleTimeout');
+});
+
+test('createActor(callSessionMachine) needs no input and runs on the default settings (300 s idle)', () => {
+  const clock = new SimulatedClock();
+  const actor = createActor(callSessionMachine, { clock }).start();
+  actor.send({ type: 'session.join', sessionId: 's1' });
+  actor.send({ type: 'session.joined' });
+  for (let i = 0; i < 299; i++) clock.increment(1000);
+  clock.increment(999);
+  expect(actor.getSnapshot().value).toEqual({ joined: 'alone' });
+  clock.increment(1);
+  expect(actor.getSnapshot().value).toBe('timedOut');
+  expect(actor.getSnapshot().output).toEqual({ endReason: 'idleTimeout' });
 });
