@@ -26,13 +26,15 @@ function copyParticipant(participant: Participant): Participant {
  */
 function derivedList(base: { list: readonly Participant[]; out?: Participant; into?: Participant }): Participant[] {
   const { list, out, into } = base;
-  const derived: Participant[] = [];
+  const length = list.length + (out ? (into ? 0 : -1) : 1);
+  const derived = new Array<Participant>(length);
+  let at = 0;
   for (let i = 0; i < list.length; i++) {
     const participant = list[i]!;
-    if (participant !== out) derived.push(participant);
-    else if (into) derived.push(into);
+    if (participant !== out) derived[at++] = participant;
+    else if (into) derived[at++] = into;
   }
-  if (!out && into) derived.push(into);
+  if (!out && into) derived[at] = into;
   return derived;
 }
 
