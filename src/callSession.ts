@@ -15,19 +15,8 @@ import { checkSettings } from './settings.js';
 export type CallSessionActor = Actor<typeof callSessionMachine>;
 export type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
 
-/** What `session.state` reports (SPEC §2). */
-export type CallSessionState =
-  | 'idle'
-  | 'joining'
-  | 'joined.alone'
-  | 'joined.accompanied'
-  | 'reconnecting'
-  | 'left'
-  | 'timedOut'
-  | 'closed';
-
 /** Every value `session.state` can take, in the order SPEC §2 lists them. */
-export const SESSION_STATES: readonly CallSessionState[] = Object.freeze([
+export const SESSION_STATES = Object.freeze([
   'idle',
   'joining',
   'joined.alone',
@@ -36,7 +25,10 @@ export const SESSION_STATES: readonly CallSessionState[] = Object.freeze([
   'left',
   'timedOut',
   'closed',
-]);
+] as const);
+
+/** What `session.state` reports (SPEC §2). */
+export type CallSessionState = (typeof SESSION_STATES)[number];
 
 type TopState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
 
