@@ -12,7 +12,7 @@ import {
   type Participant,
 } from '../src/index.js';
 
-const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 /** Steps still run after the final state, to see that they change nothing; the rest is skipped. */
 const STEPS_AFTER_FINAL = 4;
 /** Largest single `clock.increment`, so that timers scheduled during a flush fire too. */
