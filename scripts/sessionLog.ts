@@ -1,6 +1,6 @@
 import { SimulatedClock } from 'xstate';
 import type { CallSessionEvent, SessionSettings } from '../machines/callSession.types.js';
-import { createCallSession, type CallSession } from '../src/callSession.js';
+import { createCallSession, type CallSession, type SessionClock } from '../src/callSession.js';
 import { parseEvent } from '../src/events.js';
 import { checkSettings } from '../src/settings.js';
 import { createTraceInspector } from '../src/trace.js';
@@ -95,18 +95,54 @@ export function parseSessionLog(text: string): SessionLog {
   return settings ? { settings, entries } : { entries };
 }
 
-/** Largest single clock step: one `increment` fires only timers already due when it starts. */
-const CLOCK_STEP_MS = 1000;
+/**
+ * A `SimulatedClock` that knows when each pending timer is due, so that time can stop
+ * at each one: every timer then fires, and is traced, at its own time rather than at
+ * the end of a larger step.
+ */
+class SteppingClock implements SessionClock {
+  readonly #inner = new SimulatedClock();
+  readonly #due = new Map<unknown, number>();
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id: unknown = this.#inner.setTimeout(() => {
+      this.#due.delete(id);
+      callback();
+    }, ms);
+    this.#due.set(id, this.#inner.now() + ms);
+    return id;
+  }
+
+  clearTimeout(id: unknown): void {
+    this.#due.delete(id);
+    this.#inner.clearTimeout(id as number);
+  }
+
+  now(): number {
+    return this.#inner.now();
+  }
+
+  /** Moves time to `target`, stopping at every due time on the way (timers set on the way included). */
+  advanceTo(target: number): void {
+    for (;;) {
+      let next = target;
+      for (const due of this.#due.values()) if (due < next) next = due;
+      this.#inner.set(Math.max(next, this.#inner.now()));
+      if (next >= target) return;
+    }
+  }
+}
 
 /**
- * Replays a parsed log on real sessions sharing one `SimulatedClock`, writing the
- * trace of every session (prefixed by its name when the log has several).
+ * Replays a parsed log on real sessions sharing one simulated clock, writing the trace
+ * of every session (prefixed by its name when the log has several).
  */
 export function replaySessionLog(log: SessionLog, write: (line: string) => void): Map<string, CallSession> {
-  const clock = new SimulatedClock();
+  const clock = new SteppingClock();
   const sessions = new Map<string, CallSession>();
-  const names = new Set(log.entries.map((entry) => entry.session));
-  const width = Math.max(...[...names].map((name) => name.length));
+  // A line that only lets time pass names no session, even if it says one.
+  const names = new Set(log.entries.filter((entry) => entry.event).map((entry) => entry.session));
+  const width = Math.max(0, ...[...names].map((name) => name.length));
   const sessionNamed = (name: string): CallSession => {
     let session = sessions.get(name);
     if (!session) {
@@ -121,10 +157,8 @@ export function replaySessionLog(log: SessionLog, write: (line: string) => void)
     return session;
   };
   for (const entry of log.entries) {
-    const target = Math.round(entry.at * 1000);
-    while (clock.now() < target) clock.increment(Math.min(CLOCK_STEP_MS, target - clock.now()));
-    const session = sessionNamed(entry.session);
-    if (entry.event) session.send(entry.event);
+    clock.advanceTo(Math.round(entry.at * 1000));
+    if (entry.event) sessionNamed(entry.session).send(entry.event);
   }
   return sessions;
 }

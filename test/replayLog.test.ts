@@ -78,6 +78,35 @@ describe('replaying a log', () => {
     expect(lines.some((line) => /3\.000s\s+connection\.lost\s+joined\.alone → reconnecting\s+onConnectionLost/.test(line))).toBe(true);
   });
 
+  test('a timer is traced at its own due time, not at the end of a clock step', () => {
+    const lines: string[] = [];
+    replaySessionLog(
+      parseSessionLog(
+        [
+          '{"settings": {"reconnectTimeoutPeriod": 30}}',
+          '{"at": 0, "event": {"type": "session.join", "sessionId": "s"}}',
+          '{"at": 0.5, "event": {"type": "session.joined", "participants": [{"uid": "x"}]}}',
+          '{"at": 55.5, "event": {"type": "connection.lost"}}',
+          '{"at": 60.2}',
+          '{"at": 200}',
+        ].join('\n'),
+      ),
+      (line) => lines.push(line),
+    );
+    // Whole-second steps from 60.2 s would have shown it at 86.200 s.
+    expect(lines.some((line) => /^\s*85\.500s\s+after reconnectTimeoutPeriod\s+reconnecting → closed/.test(line))).toBe(true);
+  });
+
+  test('a line that only lets time pass creates no session', () => {
+    const sessions = replaySessionLog(
+      parseSessionLog(
+        ['{"at": 0, "session": "a", "event": {"type": "session.join", "sessionId": "a"}}', '{"at": 10}'].join('\n'),
+      ),
+      () => {},
+    );
+    expect([...sessions.keys()]).toEqual(['a']);
+  });
+
   test('the bundled demo ends each of its sessions as docs/session-log.md says, firing every status callback', () => {
     const lines: string[] = [];
     const sessions = replaySessionLog(parseSessionLog(readFileSync(demoPath, 'utf8')), (line) => lines.push(line));
