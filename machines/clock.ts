@@ -10,5 +10,11 @@ export type AnyActorSystem = ActorSystem<any>;
  */
 export function clockNow(system: AnyActorSystem | undefined): number {
   const clock = (system as { _clock?: { now?: () => number } } | undefined)?._clock;
-  return typeof clock?.now === 'function' ? clock.now() : Date.now();
+  return clockTellsTime(system) ? clock!.now!() : Date.now();
+}
+
+/** Whether the actor's clock tells time itself (`SimulatedClock` does); if not, `clockNow` reads `Date.now()`. */
+export function clockTellsTime(system: AnyActorSystem | undefined): boolean {
+  const clock = (system as { _clock?: { now?: () => number } } | undefined)?._clock;
+  return typeof clock?.now === 'function';
 }

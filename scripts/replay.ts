@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SESSION_SETTINGS } from '../machines/callSession.types.js';
-import { LogFormatError, parseSessionLog, replaySessionLog } from './sessionLog.js';
+import { parseSessionLog, replaySessionLog } from './sessionLog.js';
 
 const demo = fileURLToPath(new URL('../examples/demo.jsonl', import.meta.url));
 const path = process.argv[2] ?? demo;
@@ -24,10 +24,7 @@ try {
     console.log(`${name}: ${session.state}${session.endReason ? ` (endReason ${session.endReason})` : ''}`);
   }
 } catch (error) {
-  if (error instanceof LogFormatError) {
-    console.error(`${path}: ${error.message}`);
-  } else {
-    console.error(`${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  // A LogFormatError names the line; anything else (a missing file) speaks for itself.
+  console.error(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 }

@@ -117,7 +117,7 @@ function checkOptions(options: unknown): CallSessionOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`createCallSession options must be an object; got ${options === null ? 'null' : typeof options}`);
   }
-  const { clock, onListenerError } = options as CallSessionOptions;
+  const { clock, inspect, onListenerError } = options as CallSessionOptions;
   if (
     clock !== undefined &&
     (typeof clock !== 'object' ||
@@ -128,7 +128,6 @@ function checkOptions(options: unknown): CallSessionOptions {
   ) {
     throw new TypeError('clock must have setTimeout and clearTimeout functions (and optionally now)');
   }
-  const { inspect } = options as CallSessionOptions;
   if (
     inspect !== undefined &&
     typeof inspect !== 'function' &&
@@ -309,7 +308,8 @@ export class CallSession {
       }
     }
     for (const listener of participantListeners) {
-      if (typeof listener.onParticipantListChanged !== 'function') continue;
+      // Checked here too so that `roster.list` is built only when someone takes it.
+    if (typeof listener.onParticipantListChanged !== 'function') continue;
       this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantListChanged', roster.list);
     }
   }

@@ -45,7 +45,6 @@ export interface PersistedCallSession {
   readonly endReason: EndReason | null;
 }
 
-
 /** Which end reasons each final state can have; every other state has none. */
 const END_REASONS: { readonly [state: string]: readonly EndReason[] } = {
   left: ['user', 'removed'],
@@ -179,10 +178,6 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
   } as unknown as Snapshot<unknown>;
 }
 
-function activeStateNodes(machine: AnyStateMachine, snapshot: { _nodes?: AnyStateNode[] }): AnyStateNode[] {
-  return snapshot._nodes ?? [machine.root];
-}
-
 /**
  * XState does not restart pending `after` timers when an actor is restored (upstream
  * issue 5331). This schedules each active state's delayed transitions again, through
@@ -192,11 +187,11 @@ function activeStateNodes(machine: AnyStateMachine, snapshot: { _nodes?: AnyStat
  */
 export function rearmDelayedTransitions(actor: AnyActorRef & { logic: AnyStateMachine }): void {
   const machine = actor.logic;
-  const snapshot = actor.getSnapshot() as { _nodes?: AnyStateNode[]; context: unknown; status: string };
+  const snapshot = actor.getSnapshot() as { _nodes: AnyStateNode[]; context: unknown; status: string };
   if (snapshot.status !== 'active') return;
   const delays = machine.implementations.delays as Record<string, unknown>;
   const armed = new Set<string>();
-  for (const node of activeStateNodes(machine, snapshot)) {
+  for (const node of snapshot._nodes) {
     for (const transition of node.after) {
       // One timer per delay, however many guarded candidates share it.
       if (armed.has(transition.eventType)) continue;

@@ -1,5 +1,5 @@
 import type { AnyEventObject, InspectionEvent } from 'xstate';
-import { clockNow, type AnyActorSystem } from '../machines/clock.js';
+import { clockNow, clockTellsTime, type AnyActorSystem } from '../machines/clock.js';
 import type { Participant } from '../machines/callSession.types.js';
 import { sessionStateOf, statusCallbackBetween, type CallSessionSnapshot } from './callSession.js';
 
@@ -10,6 +10,7 @@ function nameOf(participant: Participant): string {
 function describeEvent(event: AnyEventObject): string {
   if (event.type.startsWith('xstate.after.')) return `after ${event.type.split('.')[2]}`;
   if (event.type === 'xstate.init') return '(created)';
+  if (event.type === 'xstate.stop') return '(stopped)';
   if (typeof event.sessionId === 'string') return `${event.type}(${event.sessionId})`;
   if (event.participant) return `${event.type}(${nameOf(event.participant as Participant)})`;
   if (Array.isArray(event.participants)) {
@@ -33,7 +34,12 @@ function describeCallbacks(previous: CallSessionSnapshot, next: CallSessionSnaps
 }
 
 /** What happened to the idle countdown and the reconnect bound: the chart's hidden clocks. */
-function describeTimers(previous: CallSessionSnapshot | undefined, next: CallSessionSnapshot, ranBefore: boolean): string {
+function describeTimers(
+  previous: CallSessionSnapshot | undefined,
+  next: CallSessionSnapshot,
+  ranBefore: boolean,
+  traceTime: (clockMs: number) => number,
+): string {
   const notes: string[] = [];
   const { idleTimeoutPeriod, reconnectTimeoutPeriod } = next.context.settings;
   const timers = [
@@ -45,11 +51,11 @@ function describeTimers(previous: CallSessionSnapshot | undefined, next: CallSes
     if (after === null) {
       if (before !== null) notes.push(`${name} stopped`);
     } else if (before === null) {
-      notes.push(`${name} ${restart ? 'restarted' : 'started'} (${period} s), ends at ${formatSeconds(after).trim()}`);
+      notes.push(`${name} ${restart ? 'restarted' : 'started'} (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`);
     } else if (before !== after) {
-      notes.push(`${name} restarted (${period} s), ends at ${formatSeconds(after).trim()}`);
+      notes.push(`${name} restarted (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`);
     } else if (moved) {
-      notes.push(`${name} runs on, ends at ${formatSeconds(after).trim()}`);
+      notes.push(`${name} runs on, ends at ${formatSeconds(traceTime(after)).trim()}`);
     }
   }
   return notes.length ? `  ⏱ ${notes.join('; ')}` : '';
@@ -65,23 +71,35 @@ function formatSeconds(ms: number): string {
 
 /**
  * An XState inspection observer that writes one readable line per event a call
- * session handles: the clock time, the event, the state before → after, and the
- * callbacks it fired. For logs, and for bug reports from places with no access to
+ * session handles: the time (the session clock's own, e.g. a `SimulatedClock`'s; on the
+ * real clock, seconds since the trace's first line), the event, the state before →
+ * after, the callbacks it fired, and what the idle countdown and reconnect bound did. For logs, and for bug reports from places with no access to
  * the Stately inspector: `createCallSession({ inspect: createTraceInspector() })`.
  */
 export function createTraceInspector(write: (line: string) => void = console.log): (event: InspectionEvent) => void {
   const last = new WeakMap<object, CallSessionSnapshot>();
   const hadIdleCountdown = new WeakSet<object>();
+  // On a clock that tells time (a SimulatedClock), its time; on the real clock, time
+  // since this trace's first line, not seconds since 1970.
+  let origin: number | undefined;
+  let tellsTime = true;
+  const traceTime = (clockMs: number): number => (tellsTime ? clockMs : clockMs - origin!);
+  const timeOf = (system: AnyActorSystem | undefined): number => {
+    const now = clockNow(system);
+    tellsTime = clockTellsTime(system);
+    origin ??= now;
+    return traceTime(now);
+  };
   return (inspection) => {
     if (inspection.type !== '@xstate.snapshot' || !isCallSessionSnapshot(inspection.snapshot)) return;
     const next = inspection.snapshot;
     const previous = last.get(inspection.actorRef);
     last.set(inspection.actorRef, next);
-    const timers = describeTimers(previous, next, hadIdleCountdown.has(inspection.actorRef));
+    const time = formatSeconds(timeOf((inspection.actorRef as { system?: AnyActorSystem }).system));
+    const timers = describeTimers(previous, next, hadIdleCountdown.has(inspection.actorRef), traceTime);
     if (next.context.idleDeadline !== null) hadIdleCountdown.add(inspection.actorRef);
-    const time = formatSeconds(clockNow((inspection.actorRef as { system?: AnyActorSystem }).system));
     const event = describeEvent(inspection.event).padEnd(32);
-    if (!previous) {
+    if (!previous || inspection.event.type === 'xstate.stop') {
       write(`${time}  ${event}  ${sessionStateOf(next)}${timers}`);
     } else if (previous === next) {
       write(`${time}  ${event}  ${sessionStateOf(next)} (ignored)`);

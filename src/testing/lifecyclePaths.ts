@@ -2,7 +2,7 @@ import { transition, type AnyMachineSnapshot, type TransitionDefinition } from '
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionContext, CallSessionEvent, Participant, SessionSettings } from '../../machines/callSession.types.js';
-import { SESSION_STATES, type CallSessionState } from '../callSession.js';
+import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../callSession.js';
 import { SessionSettingsBuilder } from '../settings.js';
 
 /** The name of a status or participant callback, as a listener would see it fire. */
@@ -142,7 +142,6 @@ export function chartTransitions(): string[] {
   return keys;
 }
 
-export { SESSION_STATES };
 
 function transitionKey(transition: ChartTransition): string {
   const candidates = transition.source.transitions.get(transition.eventType) ?? [];
@@ -150,8 +149,7 @@ function transitionKey(transition: ChartTransition): string {
 }
 
 function stateOf(snapshot: ChartSnapshot): CallSessionState {
-  const value = snapshot.value as string | { joined: string };
-  return (typeof value === 'string' ? value : `joined.${value.joined}`) as CallSessionState;
+  return sessionStateOf(snapshot as CallSessionSnapshot);
 }
 
 /** What tells two states apart for the traversal: the state, who is present, which countdowns run. */

@@ -37,7 +37,7 @@ function recordCallbacks(session: CallSession): CallbackName[] {
   return fired;
 }
 
-/** Largest single clock step: one `increment` fires only timers already due when it starts. */
+/** Largest single clock step: one `increment` fires the timers due by its end, but not timers those firings set. */
 const CLOCK_STEP_MS = 1000;
 
 function advance(clock: SimulatedClock, ms: number): void {
