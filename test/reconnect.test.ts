@@ -8,37 +8,14 @@ import {
   SessionSettingsBuilder,
   type CallSession,
   type Participant,
-  type SessionStatusListener,
 } from '../src/index.js';
+import { pendingTimers, recordStatus } from './support/status.js';
 
 const SECOND = 1_000;
 const DAY = 24 * 60 * 60 * SECOND;
 const TEN_DAYS = 10 * DAY;
 
 const alice: Participant = { uid: 'alice', name: 'Alice' };
-
-const STATUS_CALLBACKS = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-] as const satisfies readonly (keyof SessionStatusListener)[];
-
-/** Records every status callback as `name@state`, the state read inside the callback. */
-function recordStatus(session: CallSession): string[] {
-  const calls: string[] = [];
-  const listener: SessionStatusListener = {};
-  for (const name of STATUS_CALLBACKS) listener[name] = () => calls.push(`${name}@${session.state}`);
-  session.addSessionStatusListener(listener);
-  return calls;
-}
-
-/** Event types of the delayed events the actor system holds: the timers still pending. */
-function pendingTimers(session: CallSession): string[] {
-  return Object.values(session.actor.system.getSnapshot()._scheduledEvents).map((scheduled) => scheduled.event.type);
-}
 
 function reconnectTimerPending(session: CallSession): boolean {
   return pendingTimers(session).some((type) => type.includes('reconnectTimeoutPeriod'));
