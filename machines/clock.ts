@@ -4,17 +4,23 @@ import type { ActorSystem } from 'xstate';
 export type AnyActorSystem = ActorSystem<any>;
 
 /**
- * The time on the clock the actor was created with. XState has no public getter for
- * it, so this reads the system's `_clock`; `SimulatedClock` has `now()`, and a clock
- * without it (the default, or vitest's fake timers) is in step with `Date.now()`.
+ * The `now()` of the clock the actor was created with, if it has one. XState has no
+ * public getter for that clock, so this reads the system's `_clock` (a test pins it).
+ */
+function clockNowOf(system: AnyActorSystem | undefined): (() => number) | undefined {
+  const clock = (system as { _clock?: { now?: () => number } } | undefined)?._clock;
+  return typeof clock?.now === 'function' ? () => clock.now!() : undefined;
+}
+
+/**
+ * The time on the actor's clock: `SimulatedClock` has `now()`, and a clock without it
+ * (the default, or vitest's fake timers) is in step with `Date.now()`.
  */
 export function clockNow(system: AnyActorSystem | undefined): number {
-  const clock = (system as { _clock?: { now?: () => number } } | undefined)?._clock;
-  return clockTellsTime(system) ? clock!.now!() : Date.now();
+  return (clockNowOf(system) ?? Date.now)();
 }
 
 /** Whether the actor's clock tells time itself (`SimulatedClock` does); if not, `clockNow` reads `Date.now()`. */
 export function clockTellsTime(system: AnyActorSystem | undefined): boolean {
-  const clock = (system as { _clock?: { now?: () => number } } | undefined)?._clock;
-  return typeof clock?.now === 'function';
+  return clockNowOf(system) !== undefined;
 }

@@ -1,4 +1,4 @@
-import { identityOf, isRemote, sameParticipant, type Participant } from './participants.js';
+import { copyParticipant, identityOf, isRemote, sameParticipant, type Participant } from './participants.js';
 import { PersistentMap } from './persistentMap.js';
 
 interface Entry {
@@ -8,17 +8,6 @@ interface Entry {
 }
 
 const NOBODY: readonly Participant[] = Object.freeze([]);
-
-/** A frozen copy holding only the fields SPEC §2 names, so no caller object is kept. */
-function copyParticipant(participant: Participant): Participant {
-  const copy: { -readonly [K in keyof Participant]: Participant[K] } = {};
-  if (participant.uid !== undefined) copy.uid = participant.uid;
-  if (participant.pid !== undefined) copy.pid = participant.pid;
-  if (participant.name !== undefined) copy.name = participant.name;
-  if (participant.avatar !== undefined) copy.avatar = participant.avatar;
-  if (participant.isLocal !== undefined) copy.isLocal = participant.isLocal;
-  return Object.freeze(copy);
-}
 
 /**
  * `list` with `out` replaced by `into` (`out` absent: `into` appended; `into` absent:

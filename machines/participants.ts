@@ -38,3 +38,17 @@ export function sameParticipant(a: Participant, b: Participant): boolean {
     a.isLocal === b.isLocal
   );
 }
+
+/**
+ * A frozen copy holding only the fields a participant has (SPEC §2), so that no
+ * caller's object, extra field or prototype is kept.
+ */
+export function copyParticipant(participant: Participant): Participant {
+  const copy: { -readonly [K in keyof Participant]: Participant[K] } = {};
+  if (participant.uid !== undefined) copy.uid = participant.uid;
+  if (participant.pid !== undefined) copy.pid = participant.pid;
+  if (participant.name !== undefined) copy.name = participant.name;
+  if (participant.avatar !== undefined) copy.avatar = participant.avatar;
+  if (participant.isLocal !== undefined) copy.isLocal = participant.isLocal;
+  return Object.freeze(copy);
+}

@@ -1,4 +1,5 @@
 import type { CallSessionEvent, Participant } from '../machines/callSession.types.js';
+import { copyParticipant } from '../machines/participants.js';
 
 /** The event types of SPEC §2, and the payload each one carries. */
 const PAYLOAD_OF = {
@@ -48,13 +49,7 @@ function checkParticipant(value: unknown, where: string): Participant {
     throw new TypeError(`${where}.isLocal must be a boolean; got ${describe(isLocal)}`);
   }
   if (!uid && !pid) throw new TypeError(`${where} needs a non-empty uid or pid`);
-  const participant: { -readonly [K in keyof Participant]: Participant[K] } = {};
-  if (uid !== undefined) participant.uid = uid;
-  if (pid !== undefined) participant.pid = pid;
-  if (name !== undefined) participant.name = name;
-  if (avatar !== undefined) participant.avatar = avatar;
-  if (isLocal !== undefined) participant.isLocal = isLocal;
-  return Object.freeze(participant);
+  return copyParticipant({ uid, pid, name, avatar, isLocal });
 }
 
 /** A fresh frozen array of checked copies. */
