@@ -1,7 +1,8 @@
-import { assign, setup } from 'xstate';
-import { clockNow, type AnyActorSystem } from './clock.js';
+import { assign, setup, type AnyActorScope, type Snapshot } from 'xstate';
 import { ParticipantRoster } from './participantRoster.js';
-import { isRemote, type Participant } from './participants.js';
+import { checkParticipantList, isRemote, type Participant } from './participants.js';
+import { checkSettings } from './settings.js';
+import { clockNow, type AnyActorSystem } from './xstateInternals.js';
 import {
   DEFAULT_SESSION_SETTINGS,
   type CallSessionContext,
@@ -19,26 +20,39 @@ import {
  */
 const NO_TIMER = undefined as unknown as number;
 
-function msUntil(deadline: number | null, system: AnyActorSystem | undefined): number {
-  return deadline === null ? NO_TIMER : Math.max(0, deadline - clockNow(system));
+/**
+ * The time left until `deadline`, capped at the countdown's period: a clock stepped
+ * backwards (a wall clock corrected by NTP, a custom clock) must not stretch a
+ * countdown, nor push a delay past what a timer holds, which Node runs after 1 ms.
+ */
+function msUntil(deadline: number | null, periodSeconds: number, system: AnyActorSystem): number {
+  return deadline === null ? NO_TIMER : Math.min(periodSeconds * 1000, Math.max(0, deadline - clockNow(system)));
 }
 
-function deadlineAfter(seconds: number, system: AnyActorSystem | undefined): number | null {
+function deadlineAfter(seconds: number, system: AnyActorSystem): number | null {
   return seconds > 0 ? clockNow(system) + seconds * 1000 : null;
 }
 
-function listedParticipants(event: CallSessionEvent): readonly Participant[] | undefined {
-  return 'participants' in event ? event.participants : undefined;
+/** The list an event carries (`session.joined`, `connection.restored`), as a guard's or action's params. */
+function listedParticipants({ event }: { event: { participants?: readonly Participant[] } }) {
+  return { participants: event.participants };
 }
 
-function eventParticipant(event: CallSessionEvent): Participant | undefined {
-  return 'participant' in event ? event.participant : undefined;
+/** The participant an event names (`participant.joined`, `participant.left`), as params. */
+function namedParticipant({ event }: { event: { participant: Participant } }) {
+  return { participant: event.participant };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the machine's input type, see setup()
 function initialContext({ input }: { input: CallSessionInput | void }): CallSessionContext {
+  if (input !== undefined && (typeof input !== 'object' || input === null)) {
+    throw new TypeError(`callSessionMachine input must be an object like { settings }; got ${input === null ? 'null' : typeof input}`);
+  }
+  // Checked as the builder checks them: an out-of-range period must fail the actor,
+  // not become a countdown that fires at once or never.
+  const settings = input?.settings;
   return {
-    settings: input?.settings ?? DEFAULT_SESSION_SETTINGS,
+    settings: settings === undefined ? DEFAULT_SESSION_SETTINGS : checkSettings(settings),
     sessionId: null,
     roster: ParticipantRoster.empty,
     idleDeadline: null,
@@ -51,29 +65,7 @@ function sessionOutput({ context }: { context: CallSessionContext }): CallSessio
   return { endReason: context.endReason as EndReason };
 }
 
-/**
- * The call-session statechart of SPEC §2, for `createActor`, inspectors and graph tools;
- * `createCallSession` wraps it with listener callbacks.
- *
- * Top-level states: `idle`, `joining`, `joined` (substates `alone`, `accompanied`),
- * `reconnecting`, and the final `left`, `timedOut`, `closed`. Its two timers are the
- * delays `idleTimeoutPeriod` and `reconnectTimeoutPeriod`, computed from absolute
- * deadlines in the context (see docs/semantics.md for why). The input is optional:
- * `createActor(callSessionMachine)` runs on the default settings.
- *
- * @example
- * ```ts
- * import { createActor } from 'xstate';
- * import { callSessionMachine, SessionSettingsBuilder } from 'call-session-machine';
- *
- * const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(120).build();
- * const actor = createActor(callSessionMachine, { input: { settings } }).start();
- * actor.send({ type: 'session.join', sessionId: 'standup' });
- * actor.send({ type: 'session.joined' });
- * actor.getSnapshot().value; // { joined: 'alone' }
- * ```
- */
-export const callSessionMachine = setup({
+const chart = setup({
   types: {
     context: {} as CallSessionContext,
     events: {} as CallSessionEvent,
@@ -84,20 +76,13 @@ export const callSessionMachine = setup({
     output: {} as CallSessionOutput,
   },
   guards: {
-    hasRemoteParticipant: ({ event }) => listedParticipants(event)?.some(isRemote) ?? false,
-    hasNoParticipantList: ({ event }) => listedParticipants(event) === undefined,
-    isRemoteParticipant: ({ event }) => {
-      const participant = eventParticipant(event);
-      return participant !== undefined && isRemote(participant);
-    },
-    isPresentParticipant: ({ context, event }) => {
-      const participant = eventParticipant(event);
-      return participant !== undefined && context.roster.has(participant);
-    },
-    isLastRemoteParticipant: ({ context, event }) => {
-      const participant = eventParticipant(event);
-      return participant !== undefined && context.roster.size === 1 && context.roster.has(participant);
-    },
+    hasRemoteParticipant: (_, { participants }: { participants?: readonly Participant[] }) =>
+      participants?.some(isRemote) ?? false,
+    hasNoParticipantList: (_, { participants }: { participants?: readonly Participant[] }) => participants === undefined,
+    isRemoteParticipant: (_, { participant }: { participant: Participant }) => isRemote(participant),
+    isPresentParticipant: ({ context }, { participant }: { participant: Participant }) => context.roster.has(participant),
+    isLastRemoteParticipant: ({ context }, { participant }: { participant: Participant }) =>
+      context.roster.size === 1 && context.roster.has(participant),
     isIdleCountdownRunning: ({ context }) => context.idleDeadline !== null,
     isReconnectBounded: ({ context }) => context.reconnectDeadline !== null,
     // Both deadlines on one instant: SPEC §2 says the session timed out. Comparing the
@@ -108,25 +93,17 @@ export const callSessionMachine = setup({
       context.idleDeadline <= context.reconnectDeadline,
   },
   actions: {
-    recordSessionId: assign({
-      sessionId: ({ event }) => (event.type === 'session.join' ? event.sessionId : null),
-    }),
+    recordSessionId: assign((_, { sessionId }: { sessionId: string }) => ({ sessionId })),
     forgetSessionId: assign({ sessionId: null }),
-    resyncParticipants: assign({
-      roster: ({ context, event }) => context.roster.resync(listedParticipants(event) ?? []),
-    }),
-    recordParticipant: assign({
-      roster: ({ context, event }) => {
-        const participant = eventParticipant(event);
-        return participant ? context.roster.join(participant) : context.roster;
-      },
-    }),
-    forgetParticipant: assign({
-      roster: ({ context, event }) => {
-        const participant = eventParticipant(event);
-        return participant ? context.roster.leave(participant) : context.roster;
-      },
-    }),
+    resyncParticipants: assign(({ context }, { participants }: { participants?: readonly Participant[] }) => ({
+      roster: context.roster.resync(participants ?? []),
+    })),
+    recordParticipant: assign(({ context }, { participant }: { participant: Participant }) => ({
+      roster: context.roster.join(participant),
+    })),
+    forgetParticipant: assign(({ context }, { participant }: { participant: Participant }) => ({
+      roster: context.roster.leave(participant),
+    })),
     startIdleCountdown: assign({
       idleDeadline: ({ context, system }) => deadlineAfter(context.settings.idleTimeoutPeriod, system),
     }),
@@ -139,15 +116,17 @@ export const callSessionMachine = setup({
       reconnectDeadline: ({ context, system }) => deadlineAfter(context.settings.reconnectTimeoutPeriod, system),
     }),
     stopReconnectBound: assign({ reconnectDeadline: null }),
-    endSession: assign((_, params: { reason: EndReason }) => ({
-      endReason: params.reason,
+    endSession: assign((_, { reason }: { reason: EndReason }) => ({
+      endReason: reason,
       idleDeadline: null,
       reconnectDeadline: null,
     })),
   },
   delays: {
-    idleTimeoutPeriod: ({ context, system }) => msUntil(context.idleDeadline, system),
-    reconnectTimeoutPeriod: ({ context, system }) => msUntil(context.reconnectDeadline, system),
+    idleTimeoutPeriod: ({ context, system }) =>
+      msUntil(context.idleDeadline, context.settings.idleTimeoutPeriod, system),
+    reconnectTimeoutPeriod: ({ context, system }) =>
+      msUntil(context.reconnectDeadline, context.settings.reconnectTimeoutPeriod, system),
   },
 }).createMachine({
   id: 'callSession',
@@ -157,14 +136,24 @@ export const callSessionMachine = setup({
   states: {
     idle: {
       on: {
-        'session.join': { target: 'joining', actions: 'recordSessionId' },
+        'session.join': {
+          target: 'joining',
+          actions: { type: 'recordSessionId', params: ({ event }) => ({ sessionId: event.sessionId }) },
+        },
       },
     },
     joining: {
       on: {
         'session.joined': [
-          { guard: 'hasRemoteParticipant', target: 'joined.accompanied', actions: 'resyncParticipants' },
-          { target: 'joined.alone', actions: ['resyncParticipants', 'startIdleCountdown'] },
+          {
+            guard: { type: 'hasRemoteParticipant', params: listedParticipants },
+            target: 'joined.accompanied',
+            actions: { type: 'resyncParticipants', params: listedParticipants },
+          },
+          {
+            target: 'joined.alone',
+            actions: [{ type: 'resyncParticipants', params: listedParticipants }, 'startIdleCountdown'],
+          },
         ],
         'session.joinFailed': { target: 'idle', actions: 'forgetSessionId' },
         'session.leave': { target: 'idle', actions: 'forgetSessionId' },
@@ -188,13 +177,20 @@ export const callSessionMachine = setup({
       },
       on: {
         'participant.joined': {
-          guard: 'isRemoteParticipant',
+          guard: { type: 'isRemoteParticipant', params: namedParticipant },
           target: '.accompanied',
-          actions: ['stopIdleCountdown', 'recordParticipant'],
+          actions: ['stopIdleCountdown', { type: 'recordParticipant', params: namedParticipant }],
         },
         'participant.left': [
-          { guard: 'isLastRemoteParticipant', target: '.alone', actions: ['forgetParticipant', 'startIdleCountdown'] },
-          { guard: 'isPresentParticipant', actions: 'forgetParticipant' },
+          {
+            guard: { type: 'isLastRemoteParticipant', params: namedParticipant },
+            target: '.alone',
+            actions: [{ type: 'forgetParticipant', params: namedParticipant }, 'startIdleCountdown'],
+          },
+          {
+            guard: { type: 'isPresentParticipant', params: namedParticipant },
+            actions: { type: 'forgetParticipant', params: namedParticipant },
+          },
         ],
         // The idle countdown, if one runs, carries on through reconnecting.
         'connection.lost': { target: 'reconnecting', actions: 'startReconnectBound' },
@@ -225,15 +221,19 @@ export const callSessionMachine = setup({
       },
       on: {
         'connection.restored': [
-          { guard: 'hasNoParticipantList', target: 'joined.previous', actions: 'stopReconnectBound' },
           {
-            guard: 'hasRemoteParticipant',
+            guard: { type: 'hasNoParticipantList', params: listedParticipants },
+            target: 'joined.previous',
+            actions: 'stopReconnectBound',
+          },
+          {
+            guard: { type: 'hasRemoteParticipant', params: listedParticipants },
             target: 'joined.accompanied',
-            actions: ['stopReconnectBound', 'stopIdleCountdown', 'resyncParticipants'],
+            actions: ['stopReconnectBound', 'stopIdleCountdown', { type: 'resyncParticipants', params: listedParticipants }],
           },
           {
             target: 'joined.alone',
-            actions: ['stopReconnectBound', 'continueIdleCountdown', 'resyncParticipants'],
+            actions: ['stopReconnectBound', 'continueIdleCountdown', { type: 'resyncParticipants', params: listedParticipants }],
           },
         ],
         'session.leave': { target: 'left', actions: { type: 'endSession', params: { reason: 'user' } } },
@@ -247,3 +247,52 @@ export const callSessionMachine = setup({
   },
 });
 
+/**
+ * XState's own persistence (`getPersistedSnapshot`, then `JSON.stringify`) stores the
+ * roster as its JSON form, a plain list; restoring turns that list back into a roster,
+ * checked like an event's list, so the chart alone survives a JSON round trip.
+ */
+function withRevivedRoster<S extends Snapshot<unknown>>(snapshot: S): S {
+  const context = (snapshot as { context?: CallSessionContext }).context;
+  if (!context || context.roster instanceof ParticipantRoster) return snapshot;
+  const list = checkParticipantList(context.roster, 'context.roster');
+  return { ...snapshot, context: { ...context, settings: checkSettings(context.settings), roster: ParticipantRoster.fromList(list) } };
+}
+
+type ChartMachine = typeof chart;
+
+function revivingRoster(machine: ChartMachine): ChartMachine {
+  const restoreSnapshot = machine.restoreSnapshot.bind(machine);
+  const provide = machine.provide.bind(machine);
+  machine.restoreSnapshot = (snapshot: Snapshot<unknown>, scope: AnyActorScope) =>
+    restoreSnapshot(withRevivedRoster(snapshot), scope);
+  // `provide` makes a new machine, which must restore the same way.
+  machine.provide = ((implementations) => revivingRoster(provide(implementations) as ChartMachine)) as ChartMachine['provide'];
+  return machine;
+}
+
+/**
+ * The call-session statechart of SPEC §2, for `createActor`, inspectors and graph tools;
+ * `createCallSession` wraps it with listener callbacks.
+ *
+ * Top-level states: `idle`, `joining`, `joined` (substates `alone`, `accompanied`),
+ * `reconnecting`, and the final `left`, `timedOut`, `closed`. Its two timers are the
+ * delays `idleTimeoutPeriod` and `reconnectTimeoutPeriod`, computed from absolute
+ * deadlines in the context (see docs/semantics.md for why) and never longer than their
+ * period. The input is optional (`createActor(callSessionMachine)` runs on the default
+ * settings) and checked: a bad setting fails the actor with a `TypeError` or
+ * `RangeError`. A snapshot from `getPersistedSnapshot()` survives `JSON.stringify`.
+ *
+ * @example
+ * ```ts
+ * import { createActor } from 'xstate';
+ * import { callSessionMachine, SessionSettingsBuilder } from 'call-session-machine';
+ *
+ * const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(120).build();
+ * const actor = createActor(callSessionMachine, { input: { settings } }).start();
+ * actor.send({ type: 'session.join', sessionId: 'standup' });
+ * actor.send({ type: 'session.joined' });
+ * actor.getSnapshot().value; // { joined: 'alone' }
+ * ```
+ */
+export const callSessionMachine: ChartMachine = revivingRoster(chart);

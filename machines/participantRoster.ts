@@ -149,8 +149,26 @@ export class ParticipantRoster {
     return entries.map((entry) => entry.participant);
   }
 
-  /** Inspectors and `JSON.stringify` show the list, not the trie behind it. */
+  /**
+   * The roster's JSON form is its list: inspectors and `JSON.stringify` show the
+   * participants, not the trie behind them, and {@link ParticipantRoster.fromList}
+   * turns the list back into a roster.
+   */
   toJSON(): readonly Participant[] {
     return this.list;
+  }
+
+  /** A roster holding `list` in its order, with no changes recorded; `list` must not repeat an identity. */
+  static fromList(list: readonly Participant[]): ParticipantRoster {
+    let entries = PersistentMap.empty<Entry>();
+    const copies = new Array<Participant>(list.length);
+    for (let order = 0; order < list.length; order++) {
+      const copy = copyParticipant(list[order]!);
+      copies[order] = copy;
+      entries = entries.set(identityOf(copy), { participant: copy, order });
+    }
+    const roster = new ParticipantRoster(entries, list.length, NOBODY, NOBODY);
+    roster.listCache = Object.freeze(copies);
+    return roster;
   }
 }

@@ -52,3 +52,47 @@ export function copyParticipant(participant: Participant): Participant {
   if (participant.isLocal !== undefined) copy.isLocal = participant.isLocal;
   return Object.freeze(copy);
 }
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  return typeof value;
+}
+
+function optionalString(value: unknown, field: string, where: string): string | undefined {
+  if (value !== undefined && typeof value !== 'string') {
+    throw new TypeError(`${where}.${field} must be a string; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Reads each field once into a fresh frozen object and checks that copy, so that a
+ * getter or a later change to the caller's object cannot slip anything past the check.
+ */
+export function checkParticipant(value: unknown, where: string): Participant {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${where} must be a participant object; got ${describeValue(value)}`);
+  }
+  const source = value as Record<string, unknown>;
+  const uid = optionalString(source.uid, 'uid', where);
+  const pid = optionalString(source.pid, 'pid', where);
+  const name = optionalString(source.name, 'name', where);
+  const avatar = optionalString(source.avatar, 'avatar', where);
+  const isLocal = source.isLocal;
+  if (isLocal !== undefined && typeof isLocal !== 'boolean') {
+    throw new TypeError(`${where}.isLocal must be a boolean; got ${describeValue(isLocal)}`);
+  }
+  if (!uid && !pid) throw new TypeError(`${where} needs a non-empty uid or pid`);
+  return copyParticipant({ uid, pid, name, avatar, isLocal });
+}
+
+/** A fresh frozen array of checked copies. */
+export function checkParticipantList(value: unknown, where: string): readonly Participant[] {
+  if (!Array.isArray(value)) throw new TypeError(`${where} must be an array of participants; got ${describeValue(value)}`);
+  const length = value.length;
+  const list = new Array<Participant>(length);
+  for (let i = 0; i < length; i++) list[i] = checkParticipant(value[i], `${where}[${i}]`);
+  return Object.freeze(list);
+}

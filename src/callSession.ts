@@ -1,80 +1,29 @@
-import { createActor, type Actor, type InspectionEvent, type Observer, type SnapshotFrom } from 'xstate';
+import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
 import { callSessionMachine } from '../machines/callSession.machine.js';
 import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
+import { ParticipantRoster } from '../machines/participantRoster.js';
+import { checkSettings } from '../machines/settings.js';
+import { rearmDelayedTransitions } from '../machines/xstateInternals.js';
 import { parseEvent } from './events.js';
 import {
   ListenerRegistry,
   type ListenerOptions,
   type ParticipantEventListener,
+  type Registration,
   type SessionStatusListener,
 } from './listeners.js';
-import { persistSnapshot, rearmDelayedTransitions, restorableSnapshot, type PersistedCallSession } from './persistence.js';
-import { checkSettings } from './settings.js';
+import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from './persistence.js';
+import {
+  callbacksBetween,
+  sessionStateOf,
+  type CallSessionSnapshot,
+  type CallSessionState,
+} from './sessionView.js';
+
+export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
 
 /** The XState actor running {@link callSessionMachine}, as `session.actor` exposes it. */
 export type CallSessionActor = Actor<typeof callSessionMachine>;
-export type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
-
-/** Every value `session.state` can take, in the order SPEC §2 lists them. */
-export const SESSION_STATES = Object.freeze([
-  'idle',
-  'joining',
-  'joined.alone',
-  'joined.accompanied',
-  'reconnecting',
-  'left',
-  'timedOut',
-  'closed',
-] as const);
-
-/** What `session.state` reports (SPEC §2). */
-export type CallSessionState = (typeof SESSION_STATES)[number];
-
-type TopState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
-
-/**
- * The adapter, whole: which change of top-level state fires which status callback.
- * Moves between `joined.alone` and `joined.accompanied` fire none; participant
- * callbacks come from the roster each snapshot carries.
- */
-const STATUS_CALLBACK: {
-  readonly [From in TopState]?: { readonly [To in TopState]?: keyof SessionStatusListener };
-} = {
-  joining: { joined: 'onSessionJoined' },
-  joined: {
-    reconnecting: 'onConnectionLost',
-    left: 'onSessionLeft',
-    timedOut: 'onSessionTimedOut',
-    closed: 'onConnectionClosed',
-  },
-  reconnecting: {
-    joined: 'onConnectionRestored',
-    left: 'onSessionLeft',
-    timedOut: 'onSessionTimedOut',
-    closed: 'onConnectionClosed',
-  },
-};
-
-/** The status callback a move from `previous` to `next` fires, if any. */
-export function statusCallbackBetween(
-  previous: CallSessionSnapshot,
-  next: CallSessionSnapshot,
-): keyof SessionStatusListener | undefined {
-  return STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
-}
-
-/** `session.state` of a snapshot: `joined.alone`, not `{ joined: 'alone' }`. */
-export function sessionStateOf(snapshot: CallSessionSnapshot): CallSessionState {
-  const value = snapshot.value;
-  return (typeof value === 'string' ? value : `joined.${value.joined}`) as CallSessionState;
-}
-
-function topStateOf(snapshot: CallSessionSnapshot): TopState {
-  const value = snapshot.value;
-  if (typeof value === 'string') return value;
-  for (const key in value) return key as TopState;
-  throw new Error('unreachable: a state value without a key');
-}
 
 /** A timer source; xstate's `SimulatedClock` fits, and `now()` is read when present. */
 export interface SessionClock {
@@ -110,6 +59,24 @@ export interface CallSessionOptions {
 
 function reportToConsole(error: unknown): void {
   console.error('call-session-machine: a listener threw', error);
+}
+
+type InspectOption = NonNullable<CallSessionOptions['inspect']>;
+
+/**
+ * An inspector is a debugging aid: one that throws must not reach XState, whose
+ * mailbox never recovers from an observer error (later events and timers are dropped).
+ * Its errors go where listener errors go.
+ */
+function isolatedInspector(inspect: InspectOption, report: (error: unknown) => void): (event: InspectionEvent) => void {
+  return (event) => {
+    try {
+      if (typeof inspect === 'function') inspect(event);
+      else inspect.next?.(event);
+    } catch (error) {
+      report(error);
+    }
+  };
 }
 
 function checkOptions(options: unknown): CallSessionOptions {
@@ -170,14 +137,15 @@ export class CallSession {
     // Checked in full before anything is created: a bad snapshot starts nothing.
     const restored =
       snapshot === undefined ? undefined : restorableSnapshot(snapshot, clock?.now?.() ?? Date.now(), checkedSettings);
-    this.#onListenerError = onListenerError ?? reportToConsole;
+    const reportError = onListenerError ?? reportToConsole;
+    this.#onListenerError = reportError;
     // Only the options given: XState copies every key, and a million sessions feel each one.
-    const actorOptions: { input?: unknown; snapshot?: unknown; clock?: unknown; inspect?: unknown } = {};
+    const actorOptions: ActorOptions<typeof callSessionMachine> = {};
     if (checkedSettings) actorOptions.input = { settings: checkedSettings };
     if (restored) actorOptions.snapshot = restored;
     if (clock) actorOptions.clock = clock;
-    if (inspect) actorOptions.inspect = inspect;
-    this.actor = createActor(callSessionMachine, actorOptions as never);
+    if (inspect) actorOptions.inspect = isolatedInspector(inspect, (error) => this.#report(error));
+    this.actor = createActor(callSessionMachine, actorOptions);
     this.#snapshot = this.actor.getSnapshot();
     // A closure made here, not an arrow-function class field: V8 gives each of those a
     // few hundred bytes more, which a million sessions would feel.
@@ -287,52 +255,45 @@ export class CallSession {
     // XState also notifies for events that changed nothing.
     if (next === previous) return;
     this.#snapshot = next;
-    const statusListeners = this.#statusListeners.members;
-    const participantListeners = this.#participantListeners.members;
-    const statusMark = this.#statusListeners.mark;
-    const participantMark = this.#participantListeners.mark;
-    const callback = statusCallbackBetween(previous, next);
-    if (callback) {
-      for (const listener of statusListeners) this.#call(this.#statusListeners, statusListeners, statusMark, listener, callback);
-    }
-    const roster = next.context.roster;
-    if (roster === previous.context.roster || participantListeners.length === 0) return;
-    for (const participant of roster.joined) {
-      for (const listener of participantListeners) {
-        this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantJoined', participant);
+    const callbacks = callbacksBetween(previous, next);
+    if (callbacks.length === 0) return;
+    // The registrations when the dispatch starts: one added during it waits for the next event.
+    const statusListeners = this.#statusListeners.registrations;
+    const participantListeners = this.#participantListeners.registrations;
+    for (const callback of callbacks) {
+      if (callback.listener === 'status') {
+        for (const registration of statusListeners) this.#call(registration, callback.name);
+      } else if (callback.name !== 'onParticipantListChanged') {
+        for (const registration of participantListeners) this.#call(registration, callback.name, callback.participant);
+      } else {
+        for (const registration of participantListeners) this.#call(registration, callback.name, callback.roster);
       }
-    }
-    for (const participant of roster.left) {
-      for (const listener of participantListeners) {
-        this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantLeft', participant);
-      }
-    }
-    for (const listener of participantListeners) {
-      // Checked here too so that `roster.list` is built only when someone takes it.
-    if (typeof listener.onParticipantListChanged !== 'function') continue;
-      this.#call(this.#participantListeners, participantListeners, participantMark, listener, 'onParticipantListChanged', roster.list);
     }
   }
 
-  #call<L extends object, K extends keyof L>(
-    registry: ListenerRegistry<L>,
-    started: readonly L[],
-    mark: number,
-    listener: L,
-    name: K,
-    ...args: [] | [unknown]
-  ): void {
-    const callback = listener[name];
-    // After `dispose()` the registries are empty, so no listener is still a member.
-    if (typeof callback !== 'function' || !registry.isStillMember(listener, started, mark)) return;
+  /**
+   * Calls one listener's callback, isolated: the callback is read inside the `try`,
+   * since a getter or a Proxy trap may throw as well as the call.
+   */
+  #call<L extends object>(registration: Registration<L>, name: keyof L, argument?: Participant | ParticipantRoster): void {
+    if (!registration.live) return;
+    const listener = registration.listener;
     try {
-      (callback as (...args: unknown[]) => void).apply(listener, args);
+      const callback = listener[name];
+      if (typeof callback !== 'function') return;
+      if (argument === undefined) callback.call(listener);
+      // The list is built only for a listener that takes it.
+      else callback.call(listener, argument instanceof ParticipantRoster ? argument.list : argument);
     } catch (error) {
-      try {
-        this.#onListenerError(error);
-      } catch (reportError) {
-        reportToConsole(reportError);
-      }
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onListenerError(error);
+    } catch (reportError) {
+      reportToConsole(reportError);
     }
   }
 }

@@ -38,9 +38,6 @@ export interface ParticipantEventListener {
   onParticipantListChanged?(participants: readonly Participant[]): void;
 }
 
-const NO_MEMBERS: readonly never[] = Object.freeze([]);
-const NO_MARKS: readonly number[] = Object.freeze([]);
-
 /** Options of `addSessionStatusListener` and `addParticipantEventListener`. */
 export interface ListenerOptions {
   /** Removes the listener when aborted; an already aborted signal never adds it. */
@@ -64,27 +61,30 @@ function checkSignal(options: ListenerOptions | undefined): AbortSignal | undefi
   return signal;
 }
 
+/** One listener's registration; a listener removed and added again gets a new one. */
+export interface Registration<L> {
+  readonly listener: L;
+  /** False once the listener is removed: a dispatch under way skips it, as the DOM does. */
+  live: boolean;
+  /** Stops listening to the registration's abort signal, if it has one. */
+  detach: (() => void) | undefined;
+}
+
+const NO_REGISTRATIONS: readonly never[] = Object.freeze([]);
+
 /**
- * Listeners in the order they were added, each once. The member array is replaced,
- * never mutated, so a dispatch can hold the array it started with: a listener added
- * during a dispatch waits for the next event, and one removed during it is skipped,
- * even if it is added back before the dispatch ends.
+ * Listeners in the order they were added, each once. The registration array is
+ * replaced, never mutated, so a dispatch iterates the array it started with: a
+ * listener added during a dispatch waits for the next event, and one removed during
+ * it is no longer live, even if it is added back (under a new registration) before the
+ * dispatch ends.
  */
 export class ListenerRegistry<L extends object> {
-  #members: readonly L[] = NO_MEMBERS;
-  /** When each member was (last) added, on a counter of additions: `#marks[i]` is `#members[i]`'s. */
-  #marks: readonly number[] = NO_MARKS;
-  #additions = 0;
-  /** How to stop listening to each member's abort signal; made only when a signal is given. */
-  #detachers: Map<L, () => void> | undefined;
+  #registrations: readonly Registration<L>[] = NO_REGISTRATIONS;
 
-  get members(): readonly L[] {
-    return this.#members;
-  }
-
-  /** A mark to give `isStillMember`, taken when a dispatch starts. */
-  get mark(): number {
-    return this.#additions;
+  /** The registrations now, to iterate for one dispatch; skip those no longer `live`. */
+  get registrations(): readonly Registration<L>[] {
+    return this.#registrations;
   }
 
   /**
@@ -98,43 +98,37 @@ export class ListenerRegistry<L extends object> {
     }
     const signal = checkSignal(options);
     const unsubscribe = () => this.remove(listener);
-    if (signal?.aborted || this.#members.includes(listener)) return unsubscribe;
+    if (signal?.aborted || this.#indexOf(listener) >= 0) return unsubscribe;
+    const registration: Registration<L> = { listener, live: true, detach: undefined };
     if (signal) {
       signal.addEventListener('abort', unsubscribe, { once: true });
-      (this.#detachers ??= new Map()).set(listener, () => signal.removeEventListener('abort', unsubscribe));
+      registration.detach = () => signal.removeEventListener('abort', unsubscribe);
     }
-    // New arrays, never mutated ones: a dispatch keeps iterating the array it started with.
-    this.#members = [...this.#members, listener];
-    this.#marks = [...this.#marks, ++this.#additions];
+    this.#registrations = [...this.#registrations, registration];
     return unsubscribe;
   }
 
   remove(listener: L): void {
-    const at = this.#members.indexOf(listener);
+    const at = this.#indexOf(listener);
     if (at < 0) return;
-    this.#members = this.#members.filter((_, index) => index !== at);
-    this.#marks = this.#marks.filter((_, index) => index !== at);
-    const detach = this.#detachers?.get(listener);
-    if (detach) {
-      this.#detachers!.delete(listener);
-      detach();
-    }
+    const registration = this.#registrations[at]!;
+    this.#registrations = this.#registrations.filter((_, index) => index !== at);
+    registration.live = false;
+    registration.detach?.();
   }
 
   clear(): void {
-    for (const detach of this.#detachers?.values() ?? []) detach();
-    this.#detachers = undefined;
-    this.#members = NO_MEMBERS;
-    this.#marks = NO_MARKS;
+    const registrations = this.#registrations;
+    this.#registrations = NO_REGISTRATIONS;
+    for (const registration of registrations) {
+      registration.live = false;
+      registration.detach?.();
+    }
   }
 
-  /**
-   * Whether `listener`, taken from `started` (the members when a dispatch began, at
-   * `mark`), is still to be called in that dispatch: not removed since, nor re-added.
-   */
-  isStillMember(listener: L, started: readonly L[], mark: number): boolean {
-    if (this.#members === started) return true;
-    const at = this.#members.indexOf(listener);
-    return at >= 0 && this.#marks[at]! <= mark;
+  #indexOf(listener: L): number {
+    const registrations = this.#registrations;
+    for (let i = 0; i < registrations.length; i++) if (registrations[i]!.listener === listener) return i;
+    return -1;
   }
 }

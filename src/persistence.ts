@@ -1,15 +1,9 @@
-import type { AnyActorRef, AnyStateMachine, AnyStateNode, Snapshot } from 'xstate';
-import type {
-  CallSessionContext,
-  EndReason,
-  Participant,
-  SessionSettings,
-} from '../machines/callSession.types.js';
+import { callSessionMachine } from '../machines/callSession.machine.js';
+import type { CallSessionContext, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
 import { ParticipantRoster } from '../machines/participantRoster.js';
-import { isRemote } from '../machines/participants.js';
-import { checkParticipantList } from './events.js';
-import { checkSettings, MAX_PERIOD_SECONDS } from './settings.js';
-import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './callSession.js';
+import { checkParticipantList, isRemote } from '../machines/participants.js';
+import { checkSettings, MAX_PERIOD_SECONDS } from '../machines/settings.js';
+import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
 
 /** Marks a persisted call session, so that a foreign object is refused rather than misread. */
 export const PERSISTED_FORMAT = 'call-session-machine/session';
@@ -106,7 +100,7 @@ function firstDeadlineOnly(idle: number | null, reconnect: number | null, now: n
  * a `TypeError` for anything malformed, foreign or from a future version, before
  * anything is created.
  */
-export function restorableSnapshot(value: unknown, now: number, settingsOverride?: SessionSettings): Snapshot<unknown> {
+export function restorableSnapshot(value: unknown, now: number, settingsOverride?: SessionSettings): CallSessionSnapshot {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected an object');
   const persisted = value as Record<keyof PersistedCallSession, unknown>;
   if (persisted.format !== PERSISTED_FORMAT) fail(`format must be "${PERSISTED_FORMAT}"`);
@@ -156,7 +150,7 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
   if (reasons ? !reasons.includes(endReason as EndReason) : endReason !== null) {
     fail(reasons ? `endReason of ${state} must be one of ${reasons.join(', ')}` : `endReason must be null in ${state}`);
   }
-  const roster = ParticipantRoster.empty.resync(participants);
+  const roster = ParticipantRoster.fromList(participants);
   if (roster.size !== participants.length) fail('participants must not repeat an identity');
   const context: CallSessionContext = {
     settings: settingsOverride ?? savedSettings,
@@ -167,45 +161,10 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
     endReason,
   };
   const [top, sub] = state.split('.') as [string, string | undefined];
-  return {
+  return callSessionMachine.resolveState({
     value: sub ? { [top]: sub } : top,
     context,
-    children: {},
-    status: reasons ? 'done' : 'active',
-    output: reasons ? { endReason } : undefined,
-    error: undefined,
-    historyValue: resumeTo ? { [HISTORY_ID]: [{ id: `callSession.joined.${resumeTo}` }] } : {},
-  } as unknown as Snapshot<unknown>;
-}
-
-/**
- * XState does not restart pending `after` timers when an actor is restored (upstream
- * issue 5331). This schedules each active state's delayed transitions again, through
- * the actor's own scheduler, with the ids XState's exit actions cancel them by, and
- * with the delay the chart's delay functions compute now (the time left to each
- * absolute deadline; 0, the next tick, for one that passed while stored).
- */
-export function rearmDelayedTransitions(actor: AnyActorRef & { logic: AnyStateMachine }): void {
-  const machine = actor.logic;
-  const snapshot = actor.getSnapshot() as { _nodes: AnyStateNode[]; context: unknown; status: string };
-  if (snapshot.status !== 'active') return;
-  const delays = machine.implementations.delays as Record<string, unknown>;
-  const armed = new Set<string>();
-  for (const node of snapshot._nodes) {
-    for (const transition of node.after) {
-      // One timer per delay, however many guarded candidates share it.
-      if (armed.has(transition.eventType)) continue;
-      armed.add(transition.eventType);
-      const configured = typeof transition.delay === 'string' ? delays[transition.delay] : transition.delay;
-      const delay =
-        typeof configured === 'function'
-          ? (configured as (args: object, params: unknown) => unknown)(
-              { context: snapshot.context, event: { type: 'xstate.restore' }, self: actor, system: actor.system },
-              undefined,
-            )
-          : configured;
-      if (typeof delay !== 'number') continue;
-      actor.system.scheduler.schedule(actor, actor, { type: transition.eventType }, delay, transition.eventType);
-    }
-  }
+    ...(reasons && { output: { endReason: endReason! } }),
+    historyValue: resumeTo ? { [HISTORY_ID]: [callSessionMachine.getStateNodeById(`callSession.joined.${resumeTo}`)] } : {},
+  });
 }

@@ -1,7 +1,7 @@
 import type { AnyEventObject, InspectionEvent } from 'xstate';
-import { clockNow, clockTellsTime, type AnyActorSystem } from '../machines/clock.js';
 import type { Participant } from '../machines/callSession.types.js';
-import { sessionStateOf, statusCallbackBetween, type CallSessionSnapshot } from './callSession.js';
+import { clockNow, clockTellsTime, type AnyActorSystem } from '../machines/xstateInternals.js';
+import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type SessionCallback } from './sessionView.js';
 
 function nameOf(participant: Participant): string {
   return participant.name ?? participant.uid ?? participant.pid ?? '?';
@@ -19,18 +19,15 @@ function describeEvent(event: AnyEventObject): string {
   return event.type;
 }
 
+function describeCallback(callback: SessionCallback): string {
+  if (callback.listener === 'status') return callback.name;
+  if (callback.name === 'onParticipantListChanged') return `${callback.name}[${callback.roster.size}]`;
+  return `${callback.name}(${nameOf(callback.participant)})`;
+}
+
 /** The callbacks a move between two snapshots fires, as the adapter dispatches them. */
 function describeCallbacks(previous: CallSessionSnapshot, next: CallSessionSnapshot): string {
-  const fired: string[] = [];
-  const status = statusCallbackBetween(previous, next);
-  if (status) fired.push(status);
-  const roster = next.context.roster;
-  if (roster !== previous.context.roster) {
-    for (const participant of roster.joined) fired.push(`onParticipantJoined(${nameOf(participant)})`);
-    for (const participant of roster.left) fired.push(`onParticipantLeft(${nameOf(participant)})`);
-    fired.push(`onParticipantListChanged[${roster.size}]`);
-  }
-  return fired.join(' ');
+  return callbacksBetween(previous, next).map(describeCallback).join(' ');
 }
 
 /** What happened to the idle countdown and the reconnect bound: the chart's hidden clocks. */

@@ -2,7 +2,7 @@ import { transition, type AnyMachineSnapshot, type TransitionDefinition } from '
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionContext, CallSessionEvent, Participant, SessionSettings } from '../../machines/callSession.types.js';
-import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../callSession.js';
+import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../sessionView.js';
 import { SessionSettingsBuilder } from '../settings.js';
 
 /** The name of a status or participant callback, as a listener would see it fire. */

@@ -1,0 +1,114 @@
+import type { SnapshotFrom } from 'xstate';
+import type { callSessionMachine } from '../machines/callSession.machine.js';
+import type { Participant } from '../machines/callSession.types.js';
+import type { ParticipantRoster } from '../machines/participantRoster.js';
+import type { ParticipantEventListener, SessionStatusListener } from './listeners.js';
+
+/**
+ * What a user sees of a snapshot: its `session.state`, and the callbacks a move
+ * between two snapshots fires. Pure, and imported by the session, persistence, the
+ * trace and the testing kit alike, so that each reads a snapshot the same way.
+ */
+
+export type CallSessionSnapshot = SnapshotFrom<typeof callSessionMachine>;
+
+/** Every value `session.state` can take, in the order SPEC §2 lists them. */
+export const SESSION_STATES = Object.freeze([
+  'idle',
+  'joining',
+  'joined.alone',
+  'joined.accompanied',
+  'reconnecting',
+  'left',
+  'timedOut',
+  'closed',
+] as const);
+
+/** What `session.state` reports (SPEC §2). */
+export type CallSessionState = (typeof SESSION_STATES)[number];
+
+type TopState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
+
+/** The name of a session status callback. */
+export type StatusCallbackName = keyof SessionStatusListener;
+
+/**
+ * The adapter, whole: which change of top-level state fires which status callback.
+ * Moves between `joined.alone` and `joined.accompanied` fire none; participant
+ * callbacks come from the roster each snapshot carries.
+ */
+const STATUS_CALLBACK: {
+  readonly [From in TopState]?: { readonly [To in TopState]?: StatusCallbackName };
+} = {
+  joining: { joined: 'onSessionJoined' },
+  joined: {
+    reconnecting: 'onConnectionLost',
+    left: 'onSessionLeft',
+    timedOut: 'onSessionTimedOut',
+    closed: 'onConnectionClosed',
+  },
+  reconnecting: {
+    joined: 'onConnectionRestored',
+    left: 'onSessionLeft',
+    timedOut: 'onSessionTimedOut',
+    closed: 'onConnectionClosed',
+  },
+};
+
+/** One callback a transition fires, with its argument. */
+export type SessionCallback =
+  | { readonly listener: 'status'; readonly name: StatusCallbackName }
+  | {
+      readonly listener: 'participant';
+      readonly name: 'onParticipantJoined' | 'onParticipantLeft';
+      readonly participant: Participant;
+    }
+  | {
+      readonly listener: 'participant';
+      readonly name: 'onParticipantListChanged';
+      /** The argument is `roster.list`, built only when a listener takes it. */
+      readonly roster: ParticipantRoster;
+    };
+
+/** The participant callback names, for typing a listener call. */
+export type ParticipantCallbackName = keyof ParticipantEventListener;
+
+const NONE: readonly SessionCallback[] = Object.freeze([]);
+/** A status change alone allocates nothing: one shared list per callback. */
+const STATUS_ONLY = new Map<StatusCallbackName, readonly SessionCallback[]>();
+
+function statusOnly(name: StatusCallbackName): readonly SessionCallback[] {
+  let list = STATUS_ONLY.get(name);
+  if (!list) STATUS_ONLY.set(name, (list = Object.freeze([Object.freeze({ listener: 'status', name } as const)])));
+  return list;
+}
+
+function topStateOf(snapshot: CallSessionSnapshot): TopState {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value;
+  for (const key in value) return key as TopState;
+  throw new Error('unreachable: a state value without a key');
+}
+
+/** `session.state` of a snapshot: `joined.alone`, not `{ joined: 'alone' }`. */
+export function sessionStateOf(snapshot: CallSessionSnapshot): CallSessionState {
+  const value = snapshot.value;
+  return (typeof value === 'string' ? value : `joined.${value.joined}`) as CallSessionState;
+}
+
+/**
+ * The callbacks the move from `previous` to `next` fires, in the order of SPEC §2:
+ * the status callback, then `onParticipantJoined` for each arrival, then
+ * `onParticipantLeft` for each departure, then `onParticipantListChanged` once.
+ */
+export function callbacksBetween(previous: CallSessionSnapshot, next: CallSessionSnapshot): readonly SessionCallback[] {
+  if (previous === next) return NONE;
+  const status = STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
+  const roster = next.context.roster;
+  if (roster === previous.context.roster) return status ? statusOnly(status) : NONE;
+  const callbacks: SessionCallback[] = status ? [{ listener: 'status', name: status }] : [];
+  for (const participant of roster.joined) callbacks.push({ listener: 'participant', name: 'onParticipantJoined', participant });
+  for (const participant of roster.left) callbacks.push({ listener: 'participant', name: 'onParticipantLeft', participant });
+  callbacks.push({ listener: 'participant', name: 'onParticipantListChanged', roster });
+  return callbacks;
+}
