@@ -1,4 +1,3 @@
-import { SimulatedClock } from 'xstate';
 import type { CallSessionEvent, SessionSettings } from '../machines/callSession.types.js';
 import { createCallSession, type CallSession, type SessionClock } from '../src/callSession.js';
 import { parseEvent } from '../src/events.js';
@@ -34,6 +33,8 @@ export class LogFormatError extends Error {
 
 const ENTRY_FIELDS = new Set(['at', 'event', 'session']);
 const DEFAULT_SESSION = 'main';
+/** The latest time whose milliseconds a number holds exactly (about 285,000 years). */
+const MAX_AT_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -45,7 +46,8 @@ export function parseSessionLog(text: string): SessionLog {
   const entries: LogEntry[] = [];
   let previousAt = 0;
   let seenContent = false;
-  text.split(/\r?\n/).forEach((raw, index) => {
+  // A UTF-8 byte-order mark, as Windows editors write it, is no content.
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
     let value: unknown;
@@ -73,8 +75,11 @@ export function parseSessionLog(text: string): SessionLog {
     const unknown = Object.keys(record).filter((key) => !ENTRY_FIELDS.has(key));
     if (unknown.length) throw new LogFormatError(line, `unknown field ${JSON.stringify(unknown[0])} (expected at, event, session)`);
     const at = record.at;
-    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
-      throw new LogFormatError(line, `"at" must be a number of seconds, 0 or more; got ${JSON.stringify(at)}`);
+    if (typeof at !== 'number' || !(at >= 0 && at <= MAX_AT_SECONDS)) {
+      throw new LogFormatError(
+        line,
+        `"at" must be a number of seconds from 0 to ${MAX_AT_SECONDS}; got ${typeof at === 'number' ? String(at) : JSON.stringify(at)}`,
+      );
     }
     if (at < previousAt) throw new LogFormatError(line, `"at" goes back in time (${at} s after ${previousAt} s)`);
     previousAt = at;
@@ -95,41 +100,82 @@ export function parseSessionLog(text: string): SessionLog {
   return settings ? { settings, entries } : { entries };
 }
 
+interface ReplayTimer {
+  readonly due: number;
+  /** Creation order: timers due at one instant fire in the order they were set. */
+  readonly order: number;
+  readonly callback: () => void;
+  live: boolean;
+}
+
+function runsBefore(a: ReplayTimer, b: ReplayTimer): boolean {
+  return a.due < b.due || (a.due === b.due && a.order < b.order);
+}
+
 /**
- * A `SimulatedClock` that knows when each pending timer is due, so that time can stop
- * at each one: every timer then fires, and is traced, at its own time rather than at
- * the end of a larger step.
+ * A simulated clock for replays, with its pending timers in a binary heap, so that time
+ * stops at each due time in order: every timer fires, and is traced, at its own time
+ * rather than at the end of a larger step. xstate's `SimulatedClock` sorts every
+ * pending timer on each step, which made a replay of n sessions O(n²).
  */
-class SteppingClock implements SessionClock {
-  readonly #inner = new SimulatedClock();
-  readonly #due = new Map<unknown, number>();
+export class ReplayClock implements SessionClock {
+  #now = 0;
+  #order = 0;
+  readonly #heap: ReplayTimer[] = [];
 
   setTimeout(callback: () => void, ms: number): unknown {
-    const id: unknown = this.#inner.setTimeout(() => {
-      this.#due.delete(id);
-      callback();
-    }, ms);
-    this.#due.set(id, this.#inner.now() + ms);
-    return id;
+    const timer: ReplayTimer = { due: this.#now + Math.max(0, ms), order: this.#order++, callback, live: true };
+    const heap = this.#heap;
+    let at = heap.push(timer) - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!runsBefore(timer, heap[parent]!)) break;
+      heap[at] = heap[parent]!;
+      at = parent;
+    }
+    heap[at] = timer;
+    return timer;
   }
 
+  /** A cleared timer stays in the heap, dead, until its due time comes round. */
   clearTimeout(id: unknown): void {
-    this.#due.delete(id);
-    this.#inner.clearTimeout(id as number);
+    (id as ReplayTimer).live = false;
   }
 
   now(): number {
-    return this.#inner.now();
+    return this.#now;
   }
 
-  /** Moves time to `target`, stopping at every due time on the way (timers set on the way included). */
+  /** Moves time to `target`, firing every timer due by then (timers set on the way included) at its due time. */
   advanceTo(target: number): void {
-    for (;;) {
-      let next = target;
-      for (const due of this.#due.values()) if (due < next) next = due;
-      this.#inner.set(Math.max(next, this.#inner.now()));
-      if (next >= target) return;
+    const heap = this.#heap;
+    while (heap.length > 0 && heap[0]!.due <= target) {
+      const timer = this.#pop();
+      if (!timer.live) continue;
+      timer.live = false;
+      this.#now = Math.max(this.#now, timer.due);
+      timer.callback();
     }
+    this.#now = Math.max(this.#now, target);
+  }
+
+  #pop(): ReplayTimer {
+    const heap = this.#heap;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length === 0) return top;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child = right < heap.length && runsBefore(heap[right]!, heap[left]!) ? right : left;
+      if (!runsBefore(heap[child]!, last)) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = last;
+    return top;
   }
 }
 
@@ -138,7 +184,7 @@ class SteppingClock implements SessionClock {
  * of every session (prefixed by its name when the log has several).
  */
 export function replaySessionLog(log: SessionLog, write: (line: string) => void): Map<string, CallSession> {
-  const clock = new SteppingClock();
+  const clock = new ReplayClock();
   const sessions = new Map<string, CallSession>();
   // A line that only lets time pass names no session, even if it says one.
   const names = new Set(log.entries.filter((entry) => entry.event).map((entry) => entry.session));

@@ -375,6 +375,54 @@ describe('a throwing listener is isolated', () => {
     expect(log).toEqual(['before:onSessionJoined', 'after:onSessionJoined', 'before:onConnectionLost', 'after:onConnectionLost']);
   });
 
+  test('a callback that is a throwing getter is isolated like a throwing call', () => {
+    const errors: unknown[] = [];
+    const { session } = newSession({ onListenerError: (error) => errors.push(error) });
+    const log: string[] = [];
+    const trap = new Error('getter trap');
+    session.addSessionStatusListener(statusLogger('before', log));
+    session.addSessionStatusListener({
+      get onSessionJoined(): () => void {
+        throw trap;
+      },
+    });
+    session.addSessionStatusListener(statusLogger('after', log));
+    session.join('s1');
+    expect(() => session.send({ type: 'session.joined' })).not.toThrow();
+    expect(log).toEqual(['before:onSessionJoined', 'after:onSessionJoined']);
+    expect(errors).toEqual([trap]);
+  });
+
+  test('a Proxy listener whose get trap throws is isolated, for status and participant callbacks', async () => {
+    const errors: unknown[] = [];
+    const { session } = newSession({ onListenerError: (error) => errors.push(error) });
+    const log: string[] = [];
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('proxy trap');
+        },
+      },
+    );
+    session.addSessionStatusListener(hostile as SessionStatusListener);
+    session.addParticipantEventListener(hostile as ParticipantEventListener);
+    session.addSessionStatusListener(statusLogger('status', log));
+    session.addParticipantEventListener(participantLogger('people', log));
+    session.join('s1');
+    session.send({ type: 'session.joined', participants: [alice] });
+    expect(log).toEqual(['status:onSessionJoined', 'people:onParticipantJoined:alice', 'people:onParticipantListChanged:1']);
+    expect(errors).toHaveLength(3);
+    expect(errors.every((error) => (error as Error).message === 'proxy trap')).toBe(true);
+    // Nothing is rethrown on a later tick (which would end a Node process).
+    const unhandled: unknown[] = [];
+    const onError = (error: unknown) => unhandled.push(error);
+    process.on('uncaughtException', onError);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    process.off('uncaughtException', onError);
+    expect(unhandled).toEqual([]);
+  });
+
   test('a throwing participant listener: others run, the list change still comes, each error reported', () => {
     const errors: unknown[] = [];
     const { session } = newSession({ onListenerError: (error) => errors.push(error) });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { LogFormatError, parseSessionLog, replaySessionLog } from '../scripts/sessionLog.js';
+import { LogFormatError, parseSessionLog, ReplayClock, replaySessionLog } from '../scripts/sessionLog.js';
 
 const run = promisify(execFile);
 const demoPath = new URL('../examples/demo.jsonl', import.meta.url);
@@ -22,6 +22,20 @@ function errorOf(text: string): LogFormatError {
 }
 
 describe('parsing a session log', () => {
+  test('a UTF-8 byte-order mark before the first line is no content', () => {
+    const log = parseSessionLog('\uFEFF{"settings": {"idleTimeoutPeriod": 10}}\n{"at": 1, "event": {"type": "session.join", "sessionId": "s"}}\n');
+    expect(log.settings?.idleTimeoutPeriod).toBe(10);
+    expect(log.entries).toHaveLength(1);
+  });
+
+  test.each([
+    ['1e308', /line 1: "at" must be a number of seconds from 0 to 9007199254740; got 1e\+308/],
+    ['-1', /line 1: "at" must be a number of seconds from 0 to 9007199254740; got -1/],
+    ['"3"', /line 1: "at" must be a number of seconds from 0 to 9007199254740; got "3"/],
+  ])('"at": %s is refused with the allowed range', (at, message) => {
+    expect(errorOf(`{"at": ${at}}`).message).toMatch(message);
+  });
+
   test('reads optional settings, timed events, time-only lines and session names', () => {
     const log = parseSessionLog(
       [
@@ -155,5 +169,55 @@ describe('npm start', () => {
     expect(failure!.code).toBe(1);
     expect(failure!.stderr).toContain('line 3: event: Unknown event type "nope"');
     expect(failure!.stdout).not.toContain('session.join');
+  });
+});
+
+describe('the replay clock', () => {
+  test('fires timers in due order, ties in the order they were set, each at its own time; cleared ones never', () => {
+    const clock = new ReplayClock();
+    const fired: string[] = [];
+    const at = (name: string) => () => fired.push(`${name}@${clock.now()}`);
+    clock.setTimeout(at('c'), 30);
+    clock.setTimeout(at('a1'), 10);
+    const cleared = clock.setTimeout(at('never'), 10);
+    clock.setTimeout(at('a2'), 10);
+    clock.setTimeout(at('b'), 20);
+    clock.clearTimeout(cleared);
+    clock.advanceTo(25);
+    expect(fired).toEqual(['a1@10', 'a2@10', 'b@20']);
+    expect(clock.now()).toBe(25);
+    // A timer set while firing, due before the target, fires in the same advance.
+    clock.setTimeout(() => {
+      fired.push(`d@${clock.now()}`);
+      clock.setTimeout(at('e'), 1);
+    }, 2);
+    clock.advanceTo(100);
+    expect(fired).toEqual(['a1@10', 'a2@10', 'b@20', 'd@27', 'e@28', 'c@30']);
+    expect(clock.now()).toBe(100);
+  });
+
+  test('agrees with a sorted reference on 2,000 random timers and clears', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const clock = new ReplayClock();
+    const reference: { due: number; order: number; live: boolean }[] = [];
+    const fired: number[] = [];
+    const ids: unknown[] = [];
+    for (let order = 0; order < 2000; order++) {
+      const due = Math.floor(random() * 500);
+      ids.push(clock.setTimeout(() => fired.push(order), due));
+      reference.push({ due, order, live: true });
+      if (random() < 0.3) {
+        const victim = Math.floor(random() * ids.length);
+        clock.clearTimeout(ids[victim]);
+        reference[victim]!.live = false;
+      }
+    }
+    clock.advanceTo(1000);
+    const expected = reference
+      .filter((timer) => timer.live)
+      .sort((a, b) => a.due - b.due || a.order - b.order)
+      .map((timer) => timer.order);
+    expect(fired).toEqual(expected);
   });
 });
