@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Proves the published package works: publint and attw find no problem, and the
-# tarball `npm pack` makes installs into a fresh project, imports there, runs a
-# session, and brings no runtime dependency but xstate.
+# tarball `npm pack` makes installs into a fresh project beside the app's own xstate
+# (the lowest version the peer range allows) with one copy of it, imports there, runs
+# a session, type-checks `createActor(callSessionMachine)` against the app's xstate,
+# and brings no runtime dependency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.tmp/package-check
@@ -11,9 +13,26 @@ tarball=$(npm pack --silent --pack-destination "$out" | tail -n 1)
 npx --no-install publint --strict
 npx --no-install attw "$out/$tarball" --profile esm-only --format table-flipped
 
+lowest_xstate=$(node -p "require('./package.json').peerDependencies.xstate.replace(/^\\^/, '')")
+tsc="$PWD/node_modules/.bin/tsc"
 cd "$out/scratch"
 printf '{ "name": "scratch", "private": true, "type": "module" }\n' > package.json
-npm install --silent --no-audit --no-fund "../$tarball"
+npm install --silent --no-audit --no-fund "xstate@$lowest_xstate" "../$tarball"
+copies=$(npm ls xstate --all --parseable | wc -l)
+if [ "$copies" != "1" ]; then npm ls xstate --all >&2; echo "expected one copy of xstate, found $copies" >&2; exit 1; fi
+echo "packed package: installs beside the app's xstate@$lowest_xstate, one copy (npm ls xstate)"
+
+cat > typed.ts <<'TS'
+import { createActor } from 'xstate';
+import { callSessionMachine, createCallSession, type CallSessionState } from 'call-session-machine';
+const actor = createActor(callSessionMachine).start();
+actor.send({ type: 'session.join', sessionId: 'typed' });
+const state: CallSessionState = createCallSession().state;
+export { actor, state };
+TS
+"$tsc" --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 typed.ts
+echo "packed package: createActor(callSessionMachine) type-checks against the app's xstate"
+
 cat > smoke.mjs <<'JS'
 import { createCallSession, SessionSettingsBuilder, callSessionMachine } from 'call-session-machine';
 import { SimulatedClock } from 'xstate';
@@ -34,6 +53,6 @@ for (const path of paths) replayLifecyclePath(path);
 console.log(`packed package: imported and ran a session to timedOut; replayed ${paths.length} lifecycle paths from call-session-machine/testing`);
 JS
 node smoke.mjs
-deps=$(node -e "const p=require('./node_modules/call-session-machine/package.json'); console.log(Object.keys(p.dependencies||{}).join(','))")
-if [ "$deps" != "xstate" ]; then echo "runtime dependencies must be xstate alone; got: $deps" >&2; exit 1; fi
-echo "packed package: runtime dependencies: $deps"
+deps=$(node -p "Object.keys(require('./node_modules/call-session-machine/package.json').dependencies || {}).join(',')")
+if [ -n "$deps" ]; then echo "the package must have no runtime dependency (xstate is a peer); got: $deps" >&2; exit 1; fi
+echo "packed package: no runtime dependency; xstate is a peer dependency"
