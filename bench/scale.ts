@@ -34,7 +34,8 @@ const TARGET_HEAP_BYTES = 6 * 1024 ** 3;
 const TARGET_P99_MS = 50;
 const JOINED: CallSessionEvent = { type: 'session.joined' };
 
-if (!Number.isInteger(SESSIONS) || SESSIONS < 1) throw new Error(`SCALE_SESSIONS must be a positive integer; got ${SESSIONS}`);
+if (!Number.isInteger(SESSIONS) || SESSIONS < 1)
+  throw new Error(`SCALE_SESSIONS must be a positive integer; got ${SESSIONS}`);
 
 const gc = getGc();
 
@@ -94,7 +95,9 @@ async function main(): Promise<void> {
   console.log(
     `call-session-machine scale benchmark: ${SESSIONS.toLocaleString('en-US')} concurrent joined ${BARE ? 'BARE XState actors (SCALE_BARE=1)' : 'sessions'}`,
   );
-  console.log(`Node ${process.version} · ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} · ${new Date().toISOString()}`);
+  console.log(
+    `Node ${process.version} · ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} · ${new Date().toISOString()}`,
+  );
   console.log(`1-min load average at start ${loadavg()[0]!.toFixed(2)}`);
 
   const perSession = pilotMsPerSession();

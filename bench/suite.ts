@@ -201,7 +201,8 @@ function runSwitch(fsm: SwitchCallSession, events: readonly CallSessionEvent[], 
 }
 
 function expectState(what: string, actual: unknown, expected: string): void {
-  if (actual !== expected) throw new Error(`bench: ${what} ended in ${String(actual)}, not ${expected}; the sequence is wrong`);
+  if (actual !== expected)
+    throw new Error(`bench: ${what} ended in ${String(actual)}, not ${expected}; the sequence is wrong`);
 }
 
 function actorState(actor: BareActor): string {
@@ -363,7 +364,10 @@ interface Storm {
 
 /** Total ms for `n` participants joining one session one by one; stops early past `budgetMs`. */
 function measureStorm(n: number, withListener: boolean, budgetMs: number): Storm {
-  const events: CallSessionEvent[] = participants('storm', n).map((p) => ({ type: 'participant.joined', participant: p }));
+  const events: CallSessionEvent[] = participants('storm', n).map((p) => ({
+    type: 'participant.joined',
+    participant: p,
+  }));
   const session = joinedSession(new SimulatedClock());
   if (withListener) {
     session.addParticipantEventListener({
@@ -520,7 +524,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const perRound = (name: keyof Throughput['repeats']) =>
     `${count(SEQUENCE_LENGTH)} events × ${t.repeats[name]} per round, ${config.rounds} rounds`;
   rows.push(
-    row('throughput.session', 'events/s, session.send (no listeners)', 'events/s', t.session, null, perRound('session')),
+    row(
+      'throughput.session',
+      'events/s, session.send (no listeners)',
+      'events/s',
+      t.session,
+      null,
+      perRound('session'),
+    ),
     row('throughput.actor', 'events/s, bare actor.send', 'events/s', t.actor, null, perRound('actor')),
     row('throughput.switch', 'events/s, switch FSM (floor)', 'events/s', t.fsm, null, perRound('fsm')),
     row(
@@ -531,7 +542,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       { comparison: '≥', value: 0.9 },
       'per-round ratios',
     ),
-    row('throughput.ratio.switch', 'switch FSM ÷ bare actor', '×', pairwise(t.fsm, t.actor, (s, a) => s / a)),
+    row(
+      'throughput.ratio.switch',
+      'switch FSM ÷ bare actor',
+      '×',
+      pairwise(t.fsm, t.actor, (s, a) => s / a),
+    ),
   );
 
   log('heap…');
@@ -540,7 +556,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   rows.push(
     row('heap.session', 'heap per joined.alone session', 'B', heap.session, null, heapNote),
     row('heap.actor', 'heap per bare actor, joined.alone', 'B', heap.actor, null, heapNote),
-    row('heap.ratio', 'session ÷ bare actor heap', '×', heap.ratio, { comparison: '≤', value: 1.25 }, 'per-round ratios'),
+    row(
+      'heap.ratio',
+      'session ÷ bare actor heap',
+      '×',
+      heap.ratio,
+      { comparison: '≤', value: 1.25 },
+      'per-round ratios',
+    ),
   );
 
   log('create + join…');
@@ -639,11 +662,22 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const bundle = await measureBundle();
   rows.push(
     row('bundle.min', 'bundle src/index.ts, minified (xstate external)', 'B', [bundle.min]),
-    row('bundle.gzip', 'bundle, minified + gzip', 'B', [bundle.gzip], { comparison: '≤', value: 4096 }, 'esbuild, gzip -9'),
+    row(
+      'bundle.gzip',
+      'bundle, minified + gzip',
+      'B',
+      [bundle.gzip],
+      { comparison: '≤', value: 4096 },
+      'esbuild, gzip -9',
+    ),
   );
 
   if (!Number.isFinite(sink)) throw new Error('unreachable');
-  return { environment: environment(quick, startedAt, loadAtStart), rows, seconds: (performance.now() - started) / 1000 };
+  return {
+    environment: environment(quick, startedAt, loadAtStart),
+    rows,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 export function verdict(benchRow: BenchRow): 'PASS' | 'FAIL' | '' {

@@ -7,14 +7,7 @@
 import type { CallSessionEvent, Participant } from '../src/index.js';
 
 export type SwitchState =
-  | 'idle'
-  | 'joining'
-  | 'joined.alone'
-  | 'joined.accompanied'
-  | 'reconnecting'
-  | 'left'
-  | 'timedOut'
-  | 'closed';
+  'idle' | 'joining' | 'joined.alone' | 'joined.accompanied' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
 
 function identityOf(participant: Participant): string {
   return participant.pid ? `p:${participant.pid}` : `u:${participant.uid ?? ''}`;
@@ -33,7 +26,8 @@ export class SwitchCallSession {
 
   private resync(list: readonly Participant[] | undefined): void {
     this.present.clear();
-    if (list) for (const participant of list) if (participant.isLocal !== true) this.present.add(identityOf(participant));
+    if (list)
+      for (const participant of list) if (participant.isLocal !== true) this.present.add(identityOf(participant));
   }
 
   private byCount(): 'joined.alone' | 'joined.accompanied' {

@@ -46,7 +46,9 @@ function namedParticipant({ event }: { event: { participant: Participant } }) {
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the machine's input type, see setup()
 function initialContext({ input }: { input: CallSessionInput | void }): CallSessionContext {
   if (input !== undefined && (typeof input !== 'object' || input === null)) {
-    throw new TypeError(`callSessionMachine input must be an object like { settings }; got ${input === null ? 'null' : typeof input}`);
+    throw new TypeError(
+      `callSessionMachine input must be an object like { settings }; got ${input === null ? 'null' : typeof input}`,
+    );
   }
   // Checked as the builder checks them: an out-of-range period must fail the actor,
   // not become a countdown that fires at once or never.
@@ -78,9 +80,11 @@ const chart = setup({
   guards: {
     hasRemoteParticipant: (_, { participants }: { participants?: readonly Participant[] }) =>
       participants?.some(isRemote) ?? false,
-    hasNoParticipantList: (_, { participants }: { participants?: readonly Participant[] }) => participants === undefined,
+    hasNoParticipantList: (_, { participants }: { participants?: readonly Participant[] }) =>
+      participants === undefined,
     isRemoteParticipant: (_, { participant }: { participant: Participant }) => isRemote(participant),
-    isPresentParticipant: ({ context }, { participant }: { participant: Participant }) => context.roster.has(participant),
+    isPresentParticipant: ({ context }, { participant }: { participant: Participant }) =>
+      context.roster.has(participant),
     isLastRemoteParticipant: ({ context }, { participant }: { participant: Participant }) =>
       context.roster.size === 1 && context.roster.has(participant),
     isIdleCountdownRunning: ({ context }) => context.idleDeadline !== null,
@@ -229,11 +233,19 @@ const chart = setup({
           {
             guard: { type: 'hasRemoteParticipant', params: listedParticipants },
             target: 'joined.accompanied',
-            actions: ['stopReconnectBound', 'stopIdleCountdown', { type: 'resyncParticipants', params: listedParticipants }],
+            actions: [
+              'stopReconnectBound',
+              'stopIdleCountdown',
+              { type: 'resyncParticipants', params: listedParticipants },
+            ],
           },
           {
             target: 'joined.alone',
-            actions: ['stopReconnectBound', 'continueIdleCountdown', { type: 'resyncParticipants', params: listedParticipants }],
+            actions: [
+              'stopReconnectBound',
+              'continueIdleCountdown',
+              { type: 'resyncParticipants', params: listedParticipants },
+            ],
           },
         ],
         'session.leave': { target: 'left', actions: { type: 'endSession', params: { reason: 'user' } } },
@@ -256,7 +268,10 @@ function withRevivedRoster<S extends Snapshot<unknown>>(snapshot: S): S {
   const context = (snapshot as { context?: CallSessionContext }).context;
   if (!context || context.roster instanceof ParticipantRoster) return snapshot;
   const list = checkParticipantList(context.roster, 'context.roster');
-  return { ...snapshot, context: { ...context, settings: checkSettings(context.settings), roster: ParticipantRoster.fromList(list) } };
+  return {
+    ...snapshot,
+    context: { ...context, settings: checkSettings(context.settings), roster: ParticipantRoster.fromList(list) },
+  };
 }
 
 type ChartMachine = typeof chart;
@@ -267,7 +282,8 @@ function revivingRoster(machine: ChartMachine): ChartMachine {
   machine.restoreSnapshot = (snapshot: Snapshot<unknown>, scope: AnyActorScope) =>
     restoreSnapshot(withRevivedRoster(snapshot), scope);
   // `provide` makes a new machine, which must restore the same way.
-  machine.provide = ((implementations) => revivingRoster(provide(implementations) as ChartMachine)) as ChartMachine['provide'];
+  machine.provide = ((implementations) =>
+    revivingRoster(provide(implementations) as ChartMachine)) as ChartMachine['provide'];
   return machine;
 }
 

@@ -41,43 +41,43 @@ export type CallSessionEvent =
       /** The app joins: accepted in `idle`, goes to `joining`. */
       type: 'session.join';
       /** The session to join; a non-empty string. */
-      sessionId: string
+      sessionId: string;
     }
   | {
       /** The engine reports the join succeeded: accepted in `joining`; fires `onSessionJoined`. */
       type: 'session.joined';
       /** The remote participants already present, if the engine says; local ones are ignored. */
-      participants?: readonly Participant[]
+      participants?: readonly Participant[];
     }
   | {
       /** The engine reports the join failed: accepted in `joining`, back to `idle`, no callback. */
       type: 'session.joinFailed';
       /** The engine's error, if any; the session does not keep it. */
-      error?: unknown
+      error?: unknown;
     }
   | {
       /** The user leaves: from `joining` back to `idle` (no callback); from `joined.*` or `reconnecting` to `left` (`onSessionLeft`). */
-      type: 'session.leave'
+      type: 'session.leave';
     }
   | {
       /** The host removed the user: from `joined.*` or `reconnecting` to `left` (`onSessionLeft`). */
-      type: 'session.removed'
+      type: 'session.removed';
     }
   | {
       /** A remote participant joined, or the entry with the same identity is updated: accepted in `joined.*`. */
       type: 'participant.joined';
       /** Needs a non-empty `uid` or `pid`; one with `isLocal: true` is not accepted. */
-      participant: Participant
+      participant: Participant;
     }
   | {
       /** A remote participant left: accepted in `joined.*` when that participant is present. */
       type: 'participant.left';
       /** Matched by identity: `pid` when present, else `uid`. */
-      participant: Participant
+      participant: Participant;
     }
   | {
       /** The connection dropped: from `joined.*` to `reconnecting` (`onConnectionLost`). */
-      type: 'connection.lost'
+      type: 'connection.lost';
     }
   | {
       /** The connection is back: from `reconnecting` to `joined.*` (`onConnectionRestored`). */
@@ -87,11 +87,11 @@ export type CallSessionEvent =
        * to the substate it left; with it, the roster becomes the list and the session
        * goes to `joined.accompanied` or `joined.alone` by the list.
        */
-      participants?: readonly Participant[]
+      participants?: readonly Participant[];
     }
   | {
       /** The connection is permanently gone: from `joined.*` or `reconnecting` to `closed` (`onConnectionClosed`). */
-      type: 'connection.closed'
+      type: 'connection.closed';
     };
 
 /** The `type` string of a {@link CallSessionEvent}. */

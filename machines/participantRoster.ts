@@ -95,7 +95,14 @@ export class ParticipantRoster {
     const key = identityOf(participant);
     const present = this.entries.get(key);
     if (!present) return this;
-    return this.next(this.entries.delete(key), this.nextOrder, NOBODY, [present.participant], present.participant, undefined);
+    return this.next(
+      this.entries.delete(key),
+      this.nextOrder,
+      NOBODY,
+      [present.participant],
+      present.participant,
+      undefined,
+    );
   }
 
   /**

@@ -30,13 +30,7 @@ export function isRemote(participant: Participant): boolean {
 }
 
 export function sameParticipant(a: Participant, b: Participant): boolean {
-  return (
-    a.uid === b.uid &&
-    a.pid === b.pid &&
-    a.name === b.name &&
-    a.avatar === b.avatar &&
-    a.isLocal === b.isLocal
-  );
+  return a.uid === b.uid && a.pid === b.pid && a.name === b.name && a.avatar === b.avatar && a.isLocal === b.isLocal;
 }
 
 /**
@@ -56,7 +50,8 @@ export function copyParticipant(participant: Participant): Participant {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   return typeof value;
 }
 
@@ -90,7 +85,8 @@ export function checkParticipant(value: unknown, where: string): Participant {
 
 /** A fresh frozen array of checked copies. */
 export function checkParticipantList(value: unknown, where: string): readonly Participant[] {
-  if (!Array.isArray(value)) throw new TypeError(`${where} must be an array of participants; got ${describeValue(value)}`);
+  if (!Array.isArray(value))
+    throw new TypeError(`${where} must be an array of participants; got ${describeValue(value)}`);
   const length = value.length;
   const list = new Array<Participant>(length);
   for (let i = 0; i < length; i++) list[i] = checkParticipant(value[i], `${where}[${i}]`);

@@ -16,7 +16,9 @@ export const MAX_PERIOD_SECONDS = 2_147_483;
 
 export function checkPeriod(name: string, seconds: unknown): number {
   if (typeof seconds !== 'number') {
-    throw new TypeError(`${name} must be a number of seconds (an integer from 0 to ${MAX_PERIOD_SECONDS}); got ${typeof seconds}`);
+    throw new TypeError(
+      `${name} must be a number of seconds (an integer from 0 to ${MAX_PERIOD_SECONDS}); got ${typeof seconds}`,
+    );
   }
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_PERIOD_SECONDS) {
     throw new RangeError(`${name} must be an integer from 0 to ${MAX_PERIOD_SECONDS} seconds; got ${seconds}`);
@@ -38,7 +40,9 @@ export function checkType(type: unknown): SessionTypeValue {
  */
 export function checkSettings(value: unknown): SessionSettings {
   if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`settings must be an object from SessionSettingsBuilder.build(); got ${value === null ? 'null' : typeof value}`);
+    throw new TypeError(
+      `settings must be an object from SessionSettingsBuilder.build(); got ${value === null ? 'null' : typeof value}`,
+    );
   }
   const settings = value as Partial<Record<keyof SessionSettings, unknown>>;
   // Each field read once, so a getter cannot change a value after it was checked.
@@ -46,7 +50,10 @@ export function checkSettings(value: unknown): SessionSettings {
   const reconnect = settings.reconnectTimeoutPeriod;
   const type = settings.type;
   return Object.freeze({
-    idleTimeoutPeriod: checkPeriod('idleTimeoutPeriod', idle === undefined ? DEFAULT_SESSION_SETTINGS.idleTimeoutPeriod : idle),
+    idleTimeoutPeriod: checkPeriod(
+      'idleTimeoutPeriod',
+      idle === undefined ? DEFAULT_SESSION_SETTINGS.idleTimeoutPeriod : idle,
+    ),
     reconnectTimeoutPeriod: checkPeriod(
       'reconnectTimeoutPeriod',
       reconnect === undefined ? DEFAULT_SESSION_SETTINGS.reconnectTimeoutPeriod : reconnect,

@@ -37,10 +37,12 @@ if (typeof collect !== 'function') {
   process.exit(2);
 }
 
-
 const IDLE_S = 10;
 const RECONNECT_S = 5;
-const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(IDLE_S).setReconnectTimeoutPeriod(RECONNECT_S).build();
+const settings = new SessionSettingsBuilder()
+  .setIdleTimeoutPeriod(IDLE_S)
+  .setReconnectTimeoutPeriod(RECONNECT_S)
+  .build();
 const clock = new CountingClock();
 const sharedSignal = new AbortController().signal;
 /** One session in SAMPLE_EVERY is watched through a WeakRef: it must be collectable at the end. */
@@ -168,7 +170,9 @@ function cycle(i: number): void {
     case 4: {
       for (const p of [p1, p2, p3]) session.send({ type: 'participant.left', participant: p });
       clock.increment(1_000);
-      const saved = JSON.parse(JSON.stringify(session.getPersistedSnapshot())) as ReturnType<CallSession['getPersistedSnapshot']>;
+      const saved = JSON.parse(JSON.stringify(session.getPersistedSnapshot())) as ReturnType<
+        CallSession['getPersistedSnapshot']
+      >;
       run.dispose();
       run = new Run(createCallSession({ snapshot: saved, clock }));
       listenTo(run);

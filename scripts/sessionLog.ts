@@ -47,56 +47,60 @@ export function parseSessionLog(text: string): SessionLog {
   let previousAt = 0;
   let seenContent = false;
   // A UTF-8 byte-order mark, as Windows editors write it, is no content.
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      throw new LogFormatError(line, `not valid JSON (${messageOf(error)})`);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new LogFormatError(line, 'each line must be a JSON object');
-    }
-    const record = value as Record<string, unknown>;
-    const firstContent = !seenContent;
-    seenContent = true;
-    if ('settings' in record) {
-      if (!firstContent) throw new LogFormatError(line, 'settings may only be given on the first line');
-      if (Object.keys(record).length !== 1) throw new LogFormatError(line, 'a settings line holds only "settings"');
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      const line = index + 1;
+      if (raw.trim() === '') return;
+      let value: unknown;
       try {
-        settings = checkSettings(record.settings);
+        value = JSON.parse(raw);
       } catch (error) {
-        throw new LogFormatError(line, `settings: ${messageOf(error)}`);
+        throw new LogFormatError(line, `not valid JSON (${messageOf(error)})`);
       }
-      return;
-    }
-    const unknown = Object.keys(record).filter((key) => !ENTRY_FIELDS.has(key));
-    if (unknown.length) throw new LogFormatError(line, `unknown field ${JSON.stringify(unknown[0])} (expected at, event, session)`);
-    const at = record.at;
-    if (typeof at !== 'number' || !(at >= 0 && at <= MAX_AT_SECONDS)) {
-      throw new LogFormatError(
-        line,
-        `"at" must be a number of seconds from 0 to ${MAX_AT_SECONDS}; got ${typeof at === 'number' ? String(at) : JSON.stringify(at)}`,
-      );
-    }
-    if (at < previousAt) throw new LogFormatError(line, `"at" goes back in time (${at} s after ${previousAt} s)`);
-    previousAt = at;
-    const session = record.session ?? DEFAULT_SESSION;
-    if (typeof session !== 'string' || session === '') {
-      throw new LogFormatError(line, `"session" must be a non-empty string; got ${JSON.stringify(session)}`);
-    }
-    let event: CallSessionEvent | undefined;
-    if (record.event !== undefined) {
-      try {
-        event = parseEvent(record.event);
-      } catch (error) {
-        throw new LogFormatError(line, `event: ${messageOf(error)}`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new LogFormatError(line, 'each line must be a JSON object');
       }
-    }
-    entries.push(event ? { line, at, session, event } : { line, at, session });
-  });
+      const record = value as Record<string, unknown>;
+      const firstContent = !seenContent;
+      seenContent = true;
+      if ('settings' in record) {
+        if (!firstContent) throw new LogFormatError(line, 'settings may only be given on the first line');
+        if (Object.keys(record).length !== 1) throw new LogFormatError(line, 'a settings line holds only "settings"');
+        try {
+          settings = checkSettings(record.settings);
+        } catch (error) {
+          throw new LogFormatError(line, `settings: ${messageOf(error)}`);
+        }
+        return;
+      }
+      const unknown = Object.keys(record).filter((key) => !ENTRY_FIELDS.has(key));
+      if (unknown.length)
+        throw new LogFormatError(line, `unknown field ${JSON.stringify(unknown[0])} (expected at, event, session)`);
+      const at = record.at;
+      if (typeof at !== 'number' || !(at >= 0 && at <= MAX_AT_SECONDS)) {
+        throw new LogFormatError(
+          line,
+          `"at" must be a number of seconds from 0 to ${MAX_AT_SECONDS}; got ${typeof at === 'number' ? String(at) : JSON.stringify(at)}`,
+        );
+      }
+      if (at < previousAt) throw new LogFormatError(line, `"at" goes back in time (${at} s after ${previousAt} s)`);
+      previousAt = at;
+      const session = record.session ?? DEFAULT_SESSION;
+      if (typeof session !== 'string' || session === '') {
+        throw new LogFormatError(line, `"session" must be a non-empty string; got ${JSON.stringify(session)}`);
+      }
+      let event: CallSessionEvent | undefined;
+      if (record.event !== undefined) {
+        try {
+          event = parseEvent(record.event);
+        } catch (error) {
+          throw new LogFormatError(line, `event: ${messageOf(error)}`);
+        }
+      }
+      entries.push(event ? { line, at, session, event } : { line, at, session });
+    });
   return settings ? { settings, entries } : { entries };
 }
 

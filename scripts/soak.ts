@@ -43,7 +43,9 @@ const elapsed = (performance.now() - started) / 1000;
 
 console.log(`seed ${seed}`);
 console.log(`sequences: ${stats.sequences}`);
-console.log(`events: ${stats.events} (events sent and time advances; ${stats.steps} steps with listener changes and restores)`);
+console.log(
+  `events: ${stats.events} (events sent and time advances; ${stats.steps} steps with listener changes and restores)`,
+);
 console.log(`divergences: ${divergences}`);
 console.log(`elapsed: ${elapsed.toFixed(1)} s`);
 

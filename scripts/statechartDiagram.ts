@@ -47,8 +47,7 @@ function stateLines(node: AnyStateNode, indent: string): string[] {
     }
     for (const child of children) lines.push(...stateLines(child, `${indent}  `));
     lines.push(`${indent}}`);
-  }
-  else if (node.parent !== node.machine.root) lines.push(`${indent}${idOf(node)}`);
+  } else if (node.parent !== node.machine.root) lines.push(`${indent}${idOf(node)}`);
   if (node.type === 'final') lines.push(`${indent}${idOf(node)} --> [*]`);
   return lines;
 }

@@ -13,12 +13,7 @@ import {
   type SessionStatusListener,
 } from './listeners.js';
 import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from './persistence.js';
-import {
-  callbacksBetween,
-  sessionStateOf,
-  type CallSessionSnapshot,
-  type CallSessionState,
-} from './sessionView.js';
+import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
 
 export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
 
@@ -82,7 +77,9 @@ function isolatedInspector(inspect: InspectOption, report: (error: unknown) => v
 function checkOptions(options: unknown): CallSessionOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createCallSession options must be an object; got ${options === null ? 'null' : typeof options}`);
+    throw new TypeError(
+      `createCallSession options must be an object; got ${options === null ? 'null' : typeof options}`,
+    );
   }
   const { clock, inspect, onListenerError } = options as CallSessionOptions;
   if (
@@ -275,7 +272,11 @@ export class CallSession {
    * Calls one listener's callback, isolated: the callback is read inside the `try`,
    * since a getter or a Proxy trap may throw as well as the call.
    */
-  #call<L extends object>(registration: Registration<L>, name: keyof L, argument?: Participant | ParticipantRoster): void {
+  #call<L extends object>(
+    registration: Registration<L>,
+    name: keyof L,
+    argument?: Participant | ParticipantRoster,
+  ): void {
     if (!registration.live) return;
     const listener = registration.listener;
     try {

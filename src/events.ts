@@ -37,7 +37,9 @@ export function parseEvent(value: unknown): CallSessionEvent {
   const event = value as Record<string, unknown>;
   const type = event.type;
   if (typeof type !== 'string' || !Object.hasOwn(PAYLOAD_OF, type)) {
-    throw new TypeError(`Unknown event type ${describeValue(type)}; expected one of ${Object.keys(PAYLOAD_OF).join(', ')}`);
+    throw new TypeError(
+      `Unknown event type ${describeValue(type)}; expected one of ${Object.keys(PAYLOAD_OF).join(', ')}`,
+    );
   }
   const eventType = type as EventType;
   switch (PAYLOAD_OF[eventType]) {

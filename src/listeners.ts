@@ -94,7 +94,9 @@ export class ListenerRegistry<L extends object> {
    */
   add(listener: L, options?: ListenerOptions): () => void {
     if (typeof listener !== 'object' || listener === null) {
-      throw new TypeError(`A listener must be an object with callbacks; got ${listener === null ? 'null' : typeof listener}`);
+      throw new TypeError(
+        `A listener must be an object with callbacks; got ${listener === null ? 'null' : typeof listener}`,
+      );
     }
     const signal = checkSignal(options);
     const unsubscribe = () => this.remove(listener);

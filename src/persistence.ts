@@ -78,7 +78,8 @@ function checkDeadline(value: unknown, name: string, runs: boolean, now: number)
     return null;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${name} must be a finite number`);
-  if (value - now > LONGEST_DELAY_MS) fail(`${name} lies further ahead than a timer can wait (${MAX_PERIOD_SECONDS} s)`);
+  if (value - now > LONGEST_DELAY_MS)
+    fail(`${name} lies further ahead than a timer can wait (${MAX_PERIOD_SECONDS} s)`);
   return value;
 }
 
@@ -100,7 +101,11 @@ function firstDeadlineOnly(idle: number | null, reconnect: number | null, now: n
  * a `TypeError` for anything malformed, foreign or from a future version, before
  * anything is created.
  */
-export function restorableSnapshot(value: unknown, now: number, settingsOverride?: SessionSettings): CallSessionSnapshot {
+export function restorableSnapshot(
+  value: unknown,
+  now: number,
+  settingsOverride?: SessionSettings,
+): CallSessionSnapshot {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected an object');
   const persisted = value as Record<keyof PersistedCallSession, unknown>;
   if (persisted.format !== PERSISTED_FORMAT) fail(`format must be "${PERSISTED_FORMAT}"`);
@@ -133,7 +138,11 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
   if (state === 'joined.accompanied' && remote === 0) fail('joined.accompanied needs a remote participant');
   const resumeTo = persisted.resumeTo;
   if (state === 'reconnecting' ? resumeTo !== 'alone' && resumeTo !== 'accompanied' : resumeTo !== null) {
-    fail(state === 'reconnecting' ? 'resumeTo must be "alone" or "accompanied"' : 'resumeTo must be null outside reconnecting');
+    fail(
+      state === 'reconnecting'
+        ? 'resumeTo must be "alone" or "accompanied"'
+        : 'resumeTo must be null outside reconnecting',
+    );
   }
   if (resumeTo === 'accompanied' && remote === 0) fail('a session lost while accompanied has a remote participant');
   if (resumeTo === 'alone' && remote > 0) fail('a session lost while alone has no remote participant');
@@ -165,6 +174,8 @@ export function restorableSnapshot(value: unknown, now: number, settingsOverride
     value: sub ? { [top]: sub } : top,
     context,
     ...(reasons && { output: { endReason: endReason! } }),
-    historyValue: resumeTo ? { [HISTORY_ID]: [callSessionMachine.getStateNodeById(`callSession.joined.${resumeTo}`)] } : {},
+    historyValue: resumeTo
+      ? { [HISTORY_ID]: [callSessionMachine.getStateNodeById(`callSession.joined.${resumeTo}`)] }
+      : {},
   });
 }

@@ -107,8 +107,10 @@ export function callbacksBetween(previous: CallSessionSnapshot, next: CallSessio
   const roster = next.context.roster;
   if (roster === previous.context.roster) return status ? statusOnly(status) : NONE;
   const callbacks: SessionCallback[] = status ? [{ listener: 'status', name: status }] : [];
-  for (const participant of roster.joined) callbacks.push({ listener: 'participant', name: 'onParticipantJoined', participant });
-  for (const participant of roster.left) callbacks.push({ listener: 'participant', name: 'onParticipantLeft', participant });
+  for (const participant of roster.joined)
+    callbacks.push({ listener: 'participant', name: 'onParticipantJoined', participant });
+  for (const participant of roster.left)
+    callbacks.push({ listener: 'participant', name: 'onParticipantLeft', participant });
   callbacks.push({ listener: 'participant', name: 'onParticipantListChanged', roster });
   return callbacks;
 }

@@ -1,4 +1,8 @@
-import { DEFAULT_SESSION_SETTINGS, type SessionSettings, type SessionTypeValue } from '../machines/callSession.types.js';
+import {
+  DEFAULT_SESSION_SETTINGS,
+  type SessionSettings,
+  type SessionTypeValue,
+} from '../machines/callSession.types.js';
 import { checkPeriod, checkType } from '../machines/settings.js';
 
 export { MAX_PERIOD_SECONDS, SessionType, checkSettings } from '../machines/settings.js';

@@ -41,14 +41,22 @@ function describeTimers(
   const { idleTimeoutPeriod, reconnectTimeoutPeriod } = next.context.settings;
   const timers = [
     ['idle countdown', previous?.context.idleDeadline ?? null, next.context.idleDeadline, idleTimeoutPeriod, ranBefore],
-    ['reconnect bound', previous?.context.reconnectDeadline ?? null, next.context.reconnectDeadline, reconnectTimeoutPeriod, false],
+    [
+      'reconnect bound',
+      previous?.context.reconnectDeadline ?? null,
+      next.context.reconnectDeadline,
+      reconnectTimeoutPeriod,
+      false,
+    ],
   ] as const;
   const moved = previous !== undefined && sessionStateOf(previous) !== sessionStateOf(next);
   for (const [name, before, after, period, restart] of timers) {
     if (after === null) {
       if (before !== null) notes.push(`${name} stopped`);
     } else if (before === null) {
-      notes.push(`${name} ${restart ? 'restarted' : 'started'} (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`);
+      notes.push(
+        `${name} ${restart ? 'restarted' : 'started'} (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`,
+      );
     } else if (before !== after) {
       notes.push(`${name} restarted (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`);
     } else if (moved) {

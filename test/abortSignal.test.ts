@@ -79,7 +79,8 @@ const participantRegistry: Registry = {
       during?.();
     },
   }),
-  add: (session, listener, options) => session.addParticipantEventListener(listener as ParticipantEventListener, options),
+  add: (session, listener, options) =>
+    session.addParticipantEventListener(listener as ParticipantEventListener, options),
   remove: (session, listener) => session.removeParticipantEventListener(listener as ParticipantEventListener),
   fire: (session) => {
     if (session.state === 'idle') {
@@ -150,7 +151,10 @@ describe.each([statusRegistry, participantRegistry])('$name', (registry) => {
     const session = newSession();
     const log: string[] = [];
     const controller = new AbortController();
-    registry.add(session, registry.listener('A', log, () => controller.abort()));
+    registry.add(
+      session,
+      registry.listener('A', log, () => controller.abort()),
+    );
     registry.add(session, registry.listener('B', log), { signal: controller.signal });
     registry.add(session, registry.listener('C', log));
     registry.fire(session);
@@ -163,7 +167,11 @@ describe.each([statusRegistry, participantRegistry])('$name', (registry) => {
     const session = newSession();
     const log: string[] = [];
     const controller = new AbortController();
-    registry.add(session, registry.listener('A', log, () => controller.abort()), { signal: controller.signal });
+    registry.add(
+      session,
+      registry.listener('A', log, () => controller.abort()),
+      { signal: controller.signal },
+    );
     registry.add(session, registry.listener('B', log));
     registry.fire(session);
     registry.fire(session);
@@ -299,7 +307,9 @@ describe.each([statusRegistry, participantRegistry])('$name', (registry) => {
   ])('options that are %s are a TypeError and add nothing', (_label, options) => {
     const session = newSession();
     const log: string[] = [];
-    expect(() => registry.add(session, registry.listener('A', log), loose<ListenerOptions>(options))).toThrow(TypeError);
+    expect(() => registry.add(session, registry.listener('A', log), loose<ListenerOptions>(options))).toThrow(
+      TypeError,
+    );
     registry.fire(session);
     expect(log).toEqual([]);
   });
@@ -405,7 +415,10 @@ describe('across the two registries', () => {
       },
       { signal: controller.signal },
     );
-    session.addSessionStatusListener({ onSessionJoined: () => log.push('other'), onConnectionLost: () => log.push('lost') });
+    session.addSessionStatusListener({
+      onSessionJoined: () => log.push('other'),
+      onConnectionLost: () => log.push('lost'),
+    });
     session.join('s1');
     session.send({ type: 'session.joined' });
     session.send({ type: 'connection.lost' });

@@ -230,7 +230,11 @@ function continueFrom(start: Start, { session }: Harness): string[] {
   }
 }
 
-function expectRejected(start: Start, bad: unknown, send: (h: Harness) => void = (h) => h.session.send(loose(bad))): void {
+function expectRejected(
+  start: Start,
+  bad: unknown,
+  send: (h: Harness) => void = (h) => h.session.send(loose(bad)),
+): void {
   const harness = sessionIn(start);
   const { session, calls } = harness;
   const participants = session.participants;
@@ -284,7 +288,9 @@ describe('session.join', () => {
   test.each(bad)('%s is a TypeError and changes nothing', (_label, event) => expectRejected('idle', event));
 
   test.each([[''], [undefined], [42], [null]])('join(%j) is a TypeError and changes nothing', (sessionId) =>
-    expectRejected('idle', { type: 'session.join', sessionId }, ({ session }) => session.join(loose<string>(sessionId))),
+    expectRejected('idle', { type: 'session.join', sessionId }, ({ session }) =>
+      session.join(loose<string>(sessionId)),
+    ),
   );
 });
 
@@ -313,10 +319,13 @@ describe.each(['participant.joined', 'participant.left'])('%s', (type) => {
     expectRejected('joined.accompanied', { type });
     expectRejected('joined.alone', { type });
   });
-  test.each(badParticipants)('with a participant that is %s is a TypeError and changes nothing', (_label, participant) => {
-    expectRejected('joined.accompanied', { type, participant });
-    expectRejected('joined.alone', { type, participant });
-  });
+  test.each(badParticipants)(
+    'with a participant that is %s is a TypeError and changes nothing',
+    (_label, participant) => {
+      expectRejected('joined.accompanied', { type, participant });
+      expectRejected('joined.alone', { type, participant });
+    },
+  );
 });
 
 describe.each([
@@ -368,7 +377,10 @@ describe('can() never throws', () => {
     const trap = (): never => {
       throw new Error('trap');
     };
-    const hostile = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap });
+    const hostile = new Proxy(
+      {},
+      { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap },
+    );
     expect(session.can(loose<CallSessionEvent>(hostile))).toBe(false);
   });
 
@@ -376,10 +388,12 @@ describe('can() never throws', () => {
     expect(sessionIn('idle').session.can({ type: 'session.join', sessionId: 's1' })).toBe(true);
     expect(sessionIn('joining').session.can({ type: 'session.joined', participants: [{ uid: 'c' }] })).toBe(true);
     expect(sessionIn('joined.alone').session.can({ type: 'participant.joined', participant: { uid: 'b' } })).toBe(true);
-    expect(sessionIn('joined.accompanied').session.can({ type: 'participant.left', participant: { uid: 'alice' } })).toBe(
+    expect(
+      sessionIn('joined.accompanied').session.can({ type: 'participant.left', participant: { uid: 'alice' } }),
+    ).toBe(true);
+    expect(sessionIn('reconnecting').session.can({ type: 'connection.restored', participants: [{ pid: 'p' }] })).toBe(
       true,
     );
-    expect(sessionIn('reconnecting').session.can({ type: 'connection.restored', participants: [{ pid: 'p' }] })).toBe(true);
   });
 });
 
@@ -387,7 +401,7 @@ describe('prototype safety and copying', () => {
   const SPEC_FIELDS = ['uid', 'pid', 'name', 'avatar', 'isLocal'];
 
   function expectNoPollution(): void {
-    expect((({}) as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
     expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
     expect(Object.hasOwn(Object.prototype, 'isLocal')).toBe(false);

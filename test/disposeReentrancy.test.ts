@@ -75,7 +75,10 @@ interface Harness {
 
 function newHarness(): Harness {
   const clock = new CountingClock();
-  const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(IDLE_S).setReconnectTimeoutPeriod(RECONNECT_S).build();
+  const settings = new SessionSettingsBuilder()
+    .setIdleTimeoutPeriod(IDLE_S)
+    .setReconnectTimeoutPeriod(RECONNECT_S)
+    .build();
   return { session: createCallSession({ settings, clock }), clock };
 }
 
@@ -123,7 +126,12 @@ describe('dispose() in every state', () => {
       },
       timers: 1,
     },
-    { name: 'joined.accompanied', state: 'joined.accompanied', reach: ({ session }) => join(session, [alice]), timers: 0 },
+    {
+      name: 'joined.accompanied',
+      state: 'joined.accompanied',
+      reach: ({ session }) => join(session, [alice]),
+      timers: 0,
+    },
     {
       name: 'reconnecting, lost while alone (both countdowns)',
       state: 'reconnecting',
@@ -263,7 +271,12 @@ const TRIGGERS: Trigger[] = [
     name: 'session.joined with two participants',
     setup: ({ session }) => session.join('s1'),
     fire: ({ session }) => session.send({ type: 'session.joined', participants: [alice, bob] }),
-    dispatch: ['onSessionJoined', 'onParticipantJoined:alice', 'onParticipantJoined:bob', 'onParticipantListChanged:alice,bob'],
+    dispatch: [
+      'onSessionJoined',
+      'onParticipantJoined:alice',
+      'onParticipantJoined:bob',
+      'onParticipantListChanged:alice,bob',
+    ],
     state: 'joined.accompanied',
     queued: { type: 'connection.lost' },
   },
@@ -336,7 +349,12 @@ const TRIGGERS: Trigger[] = [
       session.send({ type: 'connection.lost' });
     },
     fire: ({ session }) => session.send({ type: 'connection.restored', participants: [bob] }),
-    dispatch: ['onConnectionRestored', 'onParticipantJoined:bob', 'onParticipantLeft:alice', 'onParticipantListChanged:bob'],
+    dispatch: [
+      'onConnectionRestored',
+      'onParticipantJoined:bob',
+      'onParticipantLeft:alice',
+      'onParticipantListChanged:bob',
+    ],
     state: 'joined.accompanied',
     queued: { type: 'session.leave' },
   },
@@ -378,7 +396,12 @@ const TRIGGERS: Trigger[] = [
     name: 'the first of two in the initial list',
     setup: ({ session }) => session.join('s1'),
     fire: ({ session }) => session.send({ type: 'session.joined', participants: [alice, bob] }),
-    dispatch: ['onSessionJoined', 'onParticipantJoined:alice', 'onParticipantJoined:bob', 'onParticipantListChanged:alice,bob'],
+    dispatch: [
+      'onSessionJoined',
+      'onParticipantJoined:alice',
+      'onParticipantJoined:bob',
+      'onParticipantListChanged:alice,bob',
+    ],
     state: 'joined.accompanied',
     queued: { type: 'participant.left', participant: alice },
   },

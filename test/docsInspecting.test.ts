@@ -51,5 +51,7 @@ test('the trace example runs verbatim and prints exactly the lines the doc shows
     'connection.restored',
     'after idleTimeoutPeriod',
   ]);
-  expect(printed.at(-1)).toMatch(/^\s*161\.500s {2}after idleTimeoutPeriod {2,}joined\.alone → timedOut {2,}onSessionTimedOut/);
+  expect(printed.at(-1)).toMatch(
+    /^\s*161\.500s {2}after idleTimeoutPeriod {2,}joined\.alone → timedOut {2,}onSessionTimedOut/,
+  );
 });

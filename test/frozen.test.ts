@@ -5,12 +5,7 @@
 // later callbacks get correct data.
 import { SimulatedClock } from 'xstate';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  createCallSession,
-  SessionSettingsBuilder,
-  type CallSession,
-  type Participant,
-} from '../src/index.js';
+import { createCallSession, SessionSettingsBuilder, type CallSession, type Participant } from '../src/index.js';
 
 const sessions: CallSession[] = [];
 afterEach(() => {

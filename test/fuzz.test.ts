@@ -159,7 +159,22 @@ const KEYS = fc.oneof(
 );
 
 const LEAVES: fc.Arbitrary<unknown>[] = [
-  fc.constantFrom<unknown>(...EVENT_TYPES, '', 'a', 'alice', 'VIDEO', 'AUDIO', '__proto__', true, false, 0, -0, 1, MAX, MAX + 1),
+  fc.constantFrom<unknown>(
+    ...EVENT_TYPES,
+    '',
+    'a',
+    'alice',
+    'VIDEO',
+    'AUDIO',
+    '__proto__',
+    true,
+    false,
+    0,
+    -0,
+    1,
+    MAX,
+    MAX + 1,
+  ),
   fc.boolean(),
   fc.integer(),
   fc.double(),
@@ -254,9 +269,7 @@ function sessionIn(start: Start): Harness {
   if (start === 'joined.accompanied') session.send({ type: 'session.joined', participants: [{ uid: 'alice' }] });
   if (start === 'reconnecting') session.send({ type: 'connection.lost' });
   const calls: string[] = [];
-  session.addSessionStatusListener(
-    new Proxy({}, { get: (_target, name) => () => calls.push(String(name)) }),
-  );
+  session.addSessionStatusListener(new Proxy({}, { get: (_target, name) => () => calls.push(String(name)) }));
   session.addParticipantEventListener({
     onParticipantJoined: () => calls.push('onParticipantJoined'),
     onParticipantLeft: () => calls.push('onParticipantLeft'),
@@ -359,7 +372,19 @@ describe('fuzzed settings', () => {
     fc.integer({ min: -10, max: MAX + 10 }),
     fc.integer({ min: MAX - 10, max: MAX + 10 }),
     fc.bigInt(),
-    fc.constantFrom<unknown>(0, -0, MAX, MAX + 1, 2 ** 31, 2 ** 53, 1e21, Number.MIN_VALUE, Number.EPSILON, '5', new Number(5)),
+    fc.constantFrom<unknown>(
+      0,
+      -0,
+      MAX,
+      MAX + 1,
+      2 ** 31,
+      2 ** 53,
+      1e21,
+      Number.MIN_VALUE,
+      Number.EPSILON,
+      '5',
+      new Number(5),
+    ),
   );
 
   test.each([
@@ -391,17 +416,20 @@ describe('fuzzed settings', () => {
 
   test('setType(anything): VIDEO and AUDIO are taken, anything else is a TypeError', () => {
     fc.assert(
-      fc.property(fc.oneof(ANYTHING, fc.constantFrom<unknown>('VIDEO', 'AUDIO', 'video', new String('VIDEO'))), (value) => {
-        const builder = new SessionSettingsBuilder().setType('AUDIO');
-        const error = thrownBy(() => builder.setType(loose<SessionTypeValue>(value)));
-        if (value === 'VIDEO' || value === 'AUDIO') {
-          expect(error).toBeUndefined();
-          expect(builder.build().type).toBe(value);
-        } else {
-          expect(error).toBeInstanceOf(TypeError);
-          expect(builder.build().type).toBe('AUDIO');
-        }
-      }),
+      fc.property(
+        fc.oneof(ANYTHING, fc.constantFrom<unknown>('VIDEO', 'AUDIO', 'video', new String('VIDEO'))),
+        (value) => {
+          const builder = new SessionSettingsBuilder().setType('AUDIO');
+          const error = thrownBy(() => builder.setType(loose<SessionTypeValue>(value)));
+          if (value === 'VIDEO' || value === 'AUDIO') {
+            expect(error).toBeUndefined();
+            expect(builder.build().type).toBe(value);
+          } else {
+            expect(error).toBeInstanceOf(TypeError);
+            expect(builder.build().type).toBe('AUDIO');
+          }
+        },
+      ),
       { numRuns: RUNS / 2 },
     );
   });
@@ -417,7 +445,10 @@ const SETTINGS_RECORD = fc.record(
   {
     idleTimeoutPeriod: SETTING,
     reconnectTimeoutPeriod: SETTING,
-    type: fc.oneof(fc.constantFrom<unknown>('VIDEO', 'AUDIO'), ANYTHING.filter((value) => value !== null)),
+    type: fc.oneof(
+      fc.constantFrom<unknown>('VIDEO', 'AUDIO'),
+      ANYTHING.filter((value) => value !== null),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -431,7 +462,10 @@ describe('fuzzed createCallSession options', () => {
       {
         settings: SETTINGS,
         clock: fc.oneof(GOOD_CLOCK, ANYTHING),
-        onListenerError: fc.oneof(fc.constant(() => undefined), ANYTHING),
+        onListenerError: fc.oneof(
+          fc.constant(() => undefined),
+          ANYTHING,
+        ),
         inspect: ANYTHING,
         snapshot: ANYTHING,
       },
@@ -562,7 +596,12 @@ describe('fuzzed persisted snapshots', () => {
         fc.constantFrom(...STATES),
         fc.constantFrom(...FIELDS),
         fc.option(
-          fc.oneof(ANYTHING, SETTINGS_RECORD, PARTICIPANT.map((p) => [p]), fc.constantFrom<unknown>(...STATES, 0, 1e13, -1e13)),
+          fc.oneof(
+            ANYTHING,
+            SETTINGS_RECORD,
+            PARTICIPANT.map((p) => [p]),
+            fc.constantFrom<unknown>(...STATES, 0, 1e13, -1e13),
+          ),
           { nil: undefined },
         ),
         (state, field, value) => {
@@ -578,9 +617,16 @@ describe('fuzzed persisted snapshots', () => {
             return;
           }
           const session = restored!;
-          expect(['idle', 'joining', 'joined.alone', 'joined.accompanied', 'reconnecting', 'left', 'timedOut', 'closed']).toContain(
-            session.state,
-          );
+          expect([
+            'idle',
+            'joining',
+            'joined.alone',
+            'joined.accompanied',
+            'reconnecting',
+            'left',
+            'timedOut',
+            'closed',
+          ]).toContain(session.state);
           expectSaneParticipants(session);
           expect(() => session.can(loose<CallSessionEvent>(value))).not.toThrow();
           expect(() => clock.increment(1_000)).not.toThrow();
@@ -653,7 +699,9 @@ describe('extreme values', () => {
 
   test('a 1e6-character uid of the wrong type message stays short; a huge key is ignored', () => {
     const { session } = sessionIn('joined.alone');
-    const error = thrownBy(() => session.send(loose({ type: 'participant.joined', participant: { uid: 'a', name: [HUGE] } })));
+    const error = thrownBy(() =>
+      session.send(loose({ type: 'participant.joined', participant: { uid: 'a', name: [HUGE] } })),
+    );
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message.length).toBeLessThan(1_000);
     session.send(loose({ type: 'participant.joined', participant: { uid: 'a', [HUGE]: 1 } }));
@@ -696,7 +744,9 @@ describe('extreme values', () => {
     const list: unknown[] = [{ uid: 'b' }];
     list.push(list);
     session.send({ type: 'connection.lost' });
-    expect(thrownBy(() => session.send(loose({ type: 'connection.restored', participants: list })))).toBeInstanceOf(TypeError);
+    expect(thrownBy(() => session.send(loose({ type: 'connection.restored', participants: list })))).toBeInstanceOf(
+      TypeError,
+    );
     expect(session.state).toBe('reconnecting');
     const error: Record<string, unknown> = {};
     error.cause = error;
@@ -776,7 +826,9 @@ describe('hostile payloads', () => {
       },
     };
     expect(session.can(loose(event))).toBe(false);
-    const { asyncErrors } = withTrappedAsyncErrors(() => expect(thrownBy(() => session.send(loose(event)))).toBeDefined());
+    const { asyncErrors } = withTrappedAsyncErrors(() =>
+      expect(thrownBy(() => session.send(loose(event)))).toBeDefined(),
+    );
     expect(asyncErrors).toBe(0);
     expect(session.state).toBe('joined.alone');
     expect(calls).toEqual([]);
@@ -848,8 +900,13 @@ describe('hostile payloads', () => {
     const trap = (): never => {
       throw new Error('trap');
     };
-    const hostile = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap });
-    const { asyncErrors } = withTrappedAsyncErrors(() => expect(thrownBy(() => session.send(loose(hostile)))).toBeDefined());
+    const hostile = new Proxy(
+      {},
+      { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap },
+    );
+    const { asyncErrors } = withTrappedAsyncErrors(() =>
+      expect(thrownBy(() => session.send(loose(hostile)))).toBeDefined(),
+    );
     expect(asyncErrors).toBe(0);
     expect(session.state).toBe('joined.accompanied');
     expect(calls).toEqual([]);
@@ -861,7 +918,9 @@ describe('hostile payloads', () => {
     const { proxy, revoke } = Proxy.revocable({ uid: 'a' }, {});
     revoke();
     expect(session.can(loose({ type: 'participant.joined', participant: proxy }))).toBe(false);
-    expect(thrownBy(() => session.send(loose({ type: 'participant.joined', participant: proxy })))).toBeInstanceOf(TypeError);
+    expect(thrownBy(() => session.send(loose({ type: 'participant.joined', participant: proxy })))).toBeInstanceOf(
+      TypeError,
+    );
     expect(session.participants).toEqual([]);
     expect(calls).toEqual([]);
     expectStillWorking(session);

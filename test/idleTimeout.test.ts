@@ -3,12 +3,7 @@
 // is over. Time moves only through the clock the session was given.
 import { SimulatedClock } from 'xstate';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import {
-  createCallSession,
-  SessionSettingsBuilder,
-  type CallSession,
-  type Participant,
-} from '../src/index.js';
+import { createCallSession, SessionSettingsBuilder, type CallSession, type Participant } from '../src/index.js';
 import { pendingTimers, recordStatus } from './support/status.js';
 
 const SECOND = 1_000;

@@ -39,7 +39,11 @@ describe('a throwing inspector is isolated', () => {
     expect(errors).toEqual([epipe]);
     expect(session.state).toBe('closed');
     expect(session.endReason).toBe('reconnectTimeout');
-    expect(calls).toEqual(['onSessionJoined@joined.accompanied', 'onConnectionLost@reconnecting', 'onConnectionClosed@closed']);
+    expect(calls).toEqual([
+      'onSessionJoined@joined.accompanied',
+      'onConnectionLost@reconnecting',
+      'onConnectionClosed@closed',
+    ]);
     expect(session.can({ type: 'connection.restored' })).toBe(false);
   });
 

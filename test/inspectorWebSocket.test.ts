@@ -51,7 +51,8 @@ async function startLoopbackInspectorServer() {
   vi.spyOn(http, 'createServer').mockImplementation(((...args: Parameters<typeof http.createServer>) => {
     const server = createServer(...args);
     const listen = server.listen.bind(server);
-    server.listen = ((port: number, callback?: () => void) => listen(port, '127.0.0.1', callback)) as typeof server.listen;
+    server.listen = ((port: number, callback?: () => void) =>
+      listen(port, '127.0.0.1', callback)) as typeof server.listen;
     httpServer = server;
     return server;
   }) as typeof http.createServer);

@@ -233,11 +233,7 @@ describe('changes during a dispatch', () => {
     session.addParticipantEventListener(b);
     session.join('s1');
     session.send({ type: 'session.joined', participants: [alice, bob] });
-    expect(log).toEqual([
-      'A:onParticipantJoined:alice',
-      'A:onParticipantJoined:bob',
-      'A:onParticipantListChanged:2',
-    ]);
+    expect(log).toEqual(['A:onParticipantJoined:alice', 'A:onParticipantJoined:bob', 'A:onParticipantListChanged:2']);
   });
 
   test('a later participant listener removed via its unsubscribe in the middle of a dispatch', () => {
@@ -334,7 +330,11 @@ describe('changes during a dispatch', () => {
     session.send({ type: 'session.joined', participants: [alice] });
     expect(log).toEqual(['A:onParticipantJoined:alice']);
     session.send({ type: 'participant.left', participant: alice });
-    expect(log).toEqual(['A:onParticipantJoined:alice', 'late:onParticipantLeft:alice', 'late:onParticipantListChanged:0']);
+    expect(log).toEqual([
+      'A:onParticipantJoined:alice',
+      'late:onParticipantLeft:alice',
+      'late:onParticipantListChanged:0',
+    ]);
   });
 
   test('a participant listener added from onSessionJoined gets nothing for the initial list', () => {
@@ -372,7 +372,12 @@ describe('a throwing listener is isolated', () => {
     expect(errors[0]).toBe(boom);
     session.send({ type: 'connection.lost' });
     expect(session.state).toBe('reconnecting');
-    expect(log).toEqual(['before:onSessionJoined', 'after:onSessionJoined', 'before:onConnectionLost', 'after:onConnectionLost']);
+    expect(log).toEqual([
+      'before:onSessionJoined',
+      'after:onSessionJoined',
+      'before:onConnectionLost',
+      'after:onConnectionLost',
+    ]);
   });
 
   test('a callback that is a throwing getter is isolated like a throwing call', () => {
@@ -411,7 +416,11 @@ describe('a throwing listener is isolated', () => {
     session.addParticipantEventListener(participantLogger('people', log));
     session.join('s1');
     session.send({ type: 'session.joined', participants: [alice] });
-    expect(log).toEqual(['status:onSessionJoined', 'people:onParticipantJoined:alice', 'people:onParticipantListChanged:1']);
+    expect(log).toEqual([
+      'status:onSessionJoined',
+      'people:onParticipantJoined:alice',
+      'people:onParticipantListChanged:1',
+    ]);
     expect(errors).toHaveLength(3);
     expect(errors.every((error) => (error as Error).message === 'proxy trap')).toBe(true);
     // Nothing is rethrown on a later tick (which would end a Node process).

@@ -19,7 +19,12 @@ const valid = { idleTimeoutPeriod: 300, reconnectTimeoutPeriod: 60, type: 'VIDEO
 
 describe('callSessionMachine input', () => {
   test.each([
-    ['an idle period beyond what a timer holds', { ...valid, idleTimeoutPeriod: 3e6 }, RangeError, /idleTimeoutPeriod must be an integer from 0 to 2147483/],
+    [
+      'an idle period beyond what a timer holds',
+      { ...valid, idleTimeoutPeriod: 3e6 },
+      RangeError,
+      /idleTimeoutPeriod must be an integer from 0 to 2147483/,
+    ],
     ['a negative idle period', { ...valid, idleTimeoutPeriod: -1 }, RangeError, /idleTimeoutPeriod/],
     ['a fractional reconnect period', { ...valid, reconnectTimeoutPeriod: 1.5 }, RangeError, /reconnectTimeoutPeriod/],
     ['NaN', { ...valid, reconnectTimeoutPeriod: Number.NaN }, RangeError, /reconnectTimeoutPeriod/],
@@ -39,7 +44,10 @@ describe('callSessionMachine input', () => {
 
   test('an idle period of 3e6 s does not time out after 1 ms: the actor never runs a countdown', () => {
     const clock = new SimulatedClock();
-    const actor = createActor(callSessionMachine, { clock, input: { settings: { ...valid, idleTimeoutPeriod: 3e6 } as SessionSettings } });
+    const actor = createActor(callSessionMachine, {
+      clock,
+      input: { settings: { ...valid, idleTimeoutPeriod: 3e6 } as SessionSettings },
+    });
     actor.subscribe({ error: () => {} });
     actor.start();
     actor.send({ type: 'session.join', sessionId: 's' });
@@ -50,14 +58,22 @@ describe('callSessionMachine input', () => {
   });
 
   test('the largest period and partial settings are taken, with defaults for what is missing', () => {
-    const actor = createActor(callSessionMachine, { input: { settings: { idleTimeoutPeriod: MAX_PERIOD_SECONDS } as SessionSettings } }).start();
+    const actor = createActor(callSessionMachine, {
+      input: { settings: { idleTimeoutPeriod: MAX_PERIOD_SECONDS } as SessionSettings },
+    }).start();
     expect(actor.getSnapshot().status).toBe('active');
-    expect(actor.getSnapshot().context.settings).toEqual({ idleTimeoutPeriod: MAX_PERIOD_SECONDS, reconnectTimeoutPeriod: 60, type: 'VIDEO' });
+    expect(actor.getSnapshot().context.settings).toEqual({
+      idleTimeoutPeriod: MAX_PERIOD_SECONDS,
+      reconnectTimeoutPeriod: 60,
+      type: 'VIDEO',
+    });
     expect(Object.isFrozen(actor.getSnapshot().context.settings)).toBe(true);
   });
 
   test('no input, or an input without settings, runs on the defaults', () => {
     expect(createActor(callSessionMachine).start().getSnapshot().context.settings.idleTimeoutPeriod).toBe(300);
-    expect(createActor(callSessionMachine, { input: {} }).start().getSnapshot().context.settings.reconnectTimeoutPeriod).toBe(60);
+    expect(
+      createActor(callSessionMachine, { input: {} }).start().getSnapshot().context.settings.reconnectTimeoutPeriod,
+    ).toBe(60);
   });
 });

@@ -47,7 +47,10 @@ test('paths with unequal periods replay too, and every timer waits its own perio
 test('a replay catches a session that does not do what the path expects', () => {
   const path = getLifecyclePaths().find((p) => p.steps.at(-1)?.kind === 'advance')!;
   const last = path.steps.at(-1)!;
-  const withLast = (changed: LifecycleStep): LifecyclePath => ({ ...path, steps: [...path.steps.slice(0, -1), changed] });
+  const withLast = (changed: LifecycleStep): LifecyclePath => ({
+    ...path,
+    steps: [...path.steps.slice(0, -1), changed],
+  });
   if (last.kind !== 'advance') throw new Error('unreachable');
   expect(() => replayLifecyclePath(withLast({ ...last, ms: last.ms + 1000 }))).toThrow(/fired early/);
   expect(() => replayLifecyclePath(withLast({ ...last, ms: last.ms - 1 }))).toThrow(/expected state/);

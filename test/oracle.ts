@@ -9,14 +9,7 @@
 // participant is written by `describeParticipant` and a list by `describeList`.
 
 export type OracleState =
-  | 'idle'
-  | 'joining'
-  | 'joined.alone'
-  | 'joined.accompanied'
-  | 'reconnecting'
-  | 'left'
-  | 'timedOut'
-  | 'closed';
+  'idle' | 'joining' | 'joined.alone' | 'joined.accompanied' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
 
 export type OracleEndReason = 'user' | 'removed' | 'idleTimeout' | 'server' | 'reconnectTimeout';
 
@@ -227,7 +220,8 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
       if (!joined || event.participant.isLocal === true) return IGNORED(model);
       const p = copyParticipant(event.participant);
       const at = model.participants.findIndex((q) => identityOf(q) === identityOf(p));
-      const participants = at === -1 ? [...model.participants, p] : model.participants.map((q, i) => (i === at ? p : q));
+      const participants =
+        at === -1 ? [...model.participants, p] : model.participants.map((q, i) => (i === at ? p : q));
       const callbacks: string[] = at === -1 ? [`onParticipantJoined:${describeParticipant(p)}`] : [];
       callbacks.push(`onParticipantListChanged:${describeList(participants)}`);
       return {
@@ -253,7 +247,10 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
       };
       return {
         model: next,
-        callbacks: [`onParticipantLeft:${describeParticipant(listed)}`, `onParticipantListChanged:${describeList(participants)}`],
+        callbacks: [
+          `onParticipantLeft:${describeParticipant(listed)}`,
+          `onParticipantListChanged:${describeList(participants)}`,
+        ],
         accepted: true,
       };
     }

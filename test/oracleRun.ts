@@ -96,9 +96,21 @@ function restoredEvent(participants: readonly OracleParticipant[] | undefined): 
 
 // Ending events are rare, so that most sequences spend a while joined.
 const event: fc.Arbitrary<OracleEvent> = fc.oneof(
-  { arbitrary: fc.constantFrom<OracleEvent>({ type: 'session.join', sessionId: 's1' }, { type: 'session.join', sessionId: 's2' }), weight: 2 },
+  {
+    arbitrary: fc.constantFrom<OracleEvent>(
+      { type: 'session.join', sessionId: 's1' },
+      { type: 'session.join', sessionId: 's2' },
+    ),
+    weight: 2,
+  },
   { arbitrary: maybeList.map(joinedEvent), weight: 3 },
-  { arbitrary: fc.constantFrom<OracleEvent>({ type: 'session.joinFailed' }, { type: 'session.joinFailed', error: 'busy' }), weight: 1 },
+  {
+    arbitrary: fc.constantFrom<OracleEvent>(
+      { type: 'session.joinFailed' },
+      { type: 'session.joinFailed', error: 'busy' },
+    ),
+    weight: 1,
+  },
   { arbitrary: fc.constant<OracleEvent>({ type: 'session.leave' }), weight: 1 },
   { arbitrary: fc.constant<OracleEvent>({ type: 'session.removed' }), weight: 1 },
   { arbitrary: participant.map((p): OracleEvent => ({ type: 'participant.joined', participant: p })), weight: 6 },
@@ -122,12 +134,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: event.map((e): Step => ({ kind: 'event', event: e })), weight: 12 },
   { arbitrary: advanceMs.map((ms): Step => ({ kind: 'advance', ms })), weight: 6 },
   {
-    arbitrary: fc.tuple(listenerId, fc.boolean()).map(([id, withSignal]): Step => ({ kind: 'add', listener: id, withSignal })),
+    arbitrary: fc
+      .tuple(listenerId, fc.boolean())
+      .map(([id, withSignal]): Step => ({ kind: 'add', listener: id, withSignal })),
     weight: 1,
   },
   {
     arbitrary: fc
-      .tuple(listenerId, fc.constantFrom('method', 'unsubscribe', 'abort') as fc.Arbitrary<'method' | 'unsubscribe' | 'abort'>)
+      .tuple(
+        listenerId,
+        fc.constantFrom('method', 'unsubscribe', 'abort') as fc.Arbitrary<'method' | 'unsubscribe' | 'abort'>,
+      )
       .map(([id, how]): Step => ({ kind: 'remove', listener: id, how })),
     weight: 1,
   },
@@ -191,7 +208,10 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
     listenerErrors.push(error);
   };
   let session: CallSession = createCallSession({ settings, clock, onListenerError });
-  let model: OracleModel = initialModel({ idleTimeoutPeriod: sequence.idle, reconnectTimeoutPeriod: sequence.reconnect });
+  let model: OracleModel = initialModel({
+    idleTimeoutPeriod: sequence.idle,
+    reconnectTimeoutPeriod: sequence.reconnect,
+  });
 
   const where = (): string => `@${session.state}/${String(session.endReason)}`;
   const objects = new Map<ListenerId, SessionStatusListener | ParticipantEventListener>();
@@ -202,7 +222,8 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
         object[name] = (p: object) => log.push(`${id}:${name}:${describeParticipant(p)}${where()}`);
       } else if (name === 'onParticipantListChanged') {
         object[name] = (l: readonly object[]) => {
-          const current = l === session.participants && Object.isFrozen(l) ? '' : ' (not the frozen session.participants)';
+          const current =
+            l === session.participants && Object.isFrozen(l) ? '' : ' (not the frozen session.participants)';
           log.push(`${id}:${name}:${describeList(l)}${current}${where()}`);
         };
       } else {
@@ -265,8 +286,10 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
     if (!Object.isFrozen(session.participants)) problems.push('participants: not frozen');
     if (previousList !== null) {
       const changed = callbacks.some((c) => c.startsWith('onParticipantListChanged'));
-      if (changed && session.participants === previousList) problems.push('participants: the list changed but the array is the same');
-      if (!changed && session.participants !== previousList) problems.push('participants: a new array but the list did not change');
+      if (changed && session.participants === previousList)
+        problems.push('participants: the list changed but the array is the same');
+      if (!changed && session.participants !== previousList)
+        problems.push('participants: a new array but the list did not change');
     }
     const expected = expectedLog(callbacks);
     if (log.length !== expected.length || log.some((entry, i) => entry !== expected[i])) {
@@ -274,14 +297,18 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
     }
     if (listenerErrors.length > 0) problems.push(`a listener threw: ${String(listenerErrors[0])}`);
     const saved = session.getPersistedSnapshot();
-    if (saved.sessionId !== model.sessionId) problems.push(`sessionId: session ${String(saved.sessionId)}, oracle ${String(model.sessionId)}`);
+    if (saved.sessionId !== model.sessionId)
+      problems.push(`sessionId: session ${String(saved.sessionId)}, oracle ${String(model.sessionId)}`);
     if (saved.idleDeadline !== model.idleDeadline) {
       problems.push(`idleDeadline: session ${String(saved.idleDeadline)}, oracle ${String(model.idleDeadline)}`);
     }
     if (saved.reconnectDeadline !== model.reconnectDeadline) {
-      problems.push(`reconnectDeadline: session ${String(saved.reconnectDeadline)}, oracle ${String(model.reconnectDeadline)}`);
+      problems.push(
+        `reconnectDeadline: session ${String(saved.reconnectDeadline)}, oracle ${String(model.reconnectDeadline)}`,
+      );
     }
-    if (saved.resumeTo !== model.resumeTo) problems.push(`resumeTo: session ${String(saved.resumeTo)}, oracle ${String(model.resumeTo)}`);
+    if (saved.resumeTo !== model.resumeTo)
+      problems.push(`resumeTo: session ${String(saved.resumeTo)}, oracle ${String(model.resumeTo)}`);
     if (problems.length === 0) return null;
     return `step ${index} ${describeStep(s)} (clock ${clock.now()}):\n  ${problems.join('\n  ')}`;
   };
@@ -344,7 +371,9 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
           break;
         }
         case 'restore': {
-          const saved = JSON.parse(JSON.stringify(session.getPersistedSnapshot())) as ReturnType<CallSession['getPersistedSnapshot']>;
+          const saved = JSON.parse(JSON.stringify(session.getPersistedSnapshot())) as ReturnType<
+            CallSession['getPersistedSnapshot']
+          >;
           const old = session;
           const oldState = old.state;
           old.dispose();

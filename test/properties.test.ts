@@ -88,7 +88,10 @@ const event: fc.Arbitrary<CallSessionEvent> = fc.oneof(
   { arbitrary: fc.constant({ type: 'session.join', sessionId: 's1' } as const), weight: 2 },
   { arbitrary: maybeList.map((list) => withList('session.joined', list)), weight: 3 },
   {
-    arbitrary: fc.constantFrom<CallSessionEvent>({ type: 'session.joinFailed' }, { type: 'session.joinFailed', error: 'busy' }),
+    arbitrary: fc.constantFrom<CallSessionEvent>(
+      { type: 'session.joinFailed' },
+      { type: 'session.joinFailed', error: 'busy' },
+    ),
     weight: 1,
   },
   { arbitrary: fc.constant({ type: 'session.leave' } as const), weight: 1 },

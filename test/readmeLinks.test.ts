@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { repository: { url: string } };
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  repository: { url: string };
+};
 const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
 

@@ -3,12 +3,7 @@
 // restore returns to the substate it left; the idle deadline wins a tie.
 import { SimulatedClock } from 'xstate';
 import { describe, expect, test } from 'vitest';
-import {
-  createCallSession,
-  SessionSettingsBuilder,
-  type CallSession,
-  type Participant,
-} from '../src/index.js';
+import { createCallSession, SessionSettingsBuilder, type CallSession, type Participant } from '../src/index.js';
 import { pendingTimers, recordStatus } from './support/status.js';
 
 const SECOND = 1_000;
@@ -119,7 +114,11 @@ describe('reconnect bound period', () => {
     clock.increment(1);
     expect(session.state).toBe('closed');
     expect(session.endReason).toBe('reconnectTimeout');
-    expect(calls).toEqual(['onSessionJoined@joined.alone', 'onConnectionLost@reconnecting', 'onConnectionClosed@closed']);
+    expect(calls).toEqual([
+      'onSessionJoined@joined.alone',
+      'onConnectionLost@reconnecting',
+      'onConnectionClosed@closed',
+    ]);
   });
 
   test('a custom bound set with setReconnectTimeoutPeriod is used', () => {
@@ -383,7 +382,11 @@ describe('idle deadline against reconnect deadline', () => {
     expect(session.state).toBe('closed');
     expect(session.endReason).toBe('reconnectTimeout');
     clock.increment(TEN_DAYS);
-    expect(calls).toEqual(['onSessionJoined@joined.alone', 'onConnectionLost@reconnecting', 'onConnectionClosed@closed']);
+    expect(calls).toEqual([
+      'onSessionJoined@joined.alone',
+      'onConnectionLost@reconnecting',
+      'onConnectionClosed@closed',
+    ]);
   });
 
   test('on the same instant after time alone (idle 100, lost at 40 s): timedOut', () => {
@@ -459,7 +462,11 @@ describe('idle deadline against reconnect deadline', () => {
     expect(session.state).toBe('closed');
     expect(session.endReason).toBe('reconnectTimeout');
     clock.increment(TEN_DAYS);
-    expect(calls).toEqual(['onSessionJoined@joined.alone', 'onConnectionLost@reconnecting', 'onConnectionClosed@closed']);
+    expect(calls).toEqual([
+      'onSessionJoined@joined.alone',
+      'onConnectionLost@reconnecting',
+      'onConnectionClosed@closed',
+    ]);
   });
 
   test('the idle deadline 1 ms later than the bound: closed', () => {
@@ -482,7 +489,11 @@ describe('idle deadline against reconnect deadline', () => {
     clock.increment(TEN_DAYS);
     expect(session.state).toBe('closed');
     expect(session.endReason).toBe('reconnectTimeout');
-    expect(calls).toEqual(['onSessionJoined@joined.alone', 'onConnectionLost@reconnecting', 'onConnectionClosed@closed']);
+    expect(calls).toEqual([
+      'onSessionJoined@joined.alone',
+      'onConnectionLost@reconnecting',
+      'onConnectionClosed@closed',
+    ]);
   });
 
   test('idle earlier than the bound, both passed in one large step: timedOut only', () => {

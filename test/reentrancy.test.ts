@@ -260,7 +260,11 @@ describe.each(KINDS)('from inside $label', (kind) => {
   test('send(): handled after the whole dispatch; inside, state is still the new one', () => {
     const log: string[] = [];
     const inside: string[] = [];
-    const followUp = kind.followUp ?? { event: { type: 'connection.lost' } as CallSessionEvent, fires: [], state: kind.during };
+    const followUp = kind.followUp ?? {
+      event: { type: 'connection.lost' } as CallSessionEvent,
+      fires: [],
+      state: kind.during,
+    };
     const h = arrange(kind, (own) =>
       acting([], 'A:', kind.name, () => {
         own.session.send(followUp.event);
@@ -360,7 +364,10 @@ describe.each(KINDS)('from inside $label', (kind) => {
     const h = newSession();
     kind.setup(h);
     const unsubscribes: (() => void)[] = [];
-    addToBoth(h.session, acting([], 'A:', kind.name, () => unsubscribes.forEach((unsubscribe) => unsubscribe())));
+    addToBoth(
+      h.session,
+      acting([], 'A:', kind.name, () => unsubscribes.forEach((unsubscribe) => unsubscribe())),
+    );
     const later = logger(laterLog);
     unsubscribes.push(h.session.addSessionStatusListener(later), h.session.addParticipantEventListener(later));
     kind.trigger(h);
@@ -436,7 +443,11 @@ describe('nested sends', () => {
     session.join('s1');
     session.send({ type: 'session.joined' });
     session.send({ type: 'participant.joined', participant: { uid: 'a' } });
-    expect(seen).toEqual(['a in joined.accompanied with 1', 'b in joined.accompanied with 2', 'c in joined.accompanied with 3']);
+    expect(seen).toEqual([
+      'a in joined.accompanied with 1',
+      'b in joined.accompanied with 2',
+      'c in joined.accompanied with 3',
+    ]);
     expect(log).toEqual([
       'onSessionJoined',
       'onParticipantJoined:a',
@@ -561,7 +572,8 @@ describe('nested sends', () => {
     session.addParticipantEventListener({
       onParticipantJoined: (p) => {
         if (p.uid === 'a') session.send({ type: 'participant.joined', participant: { uid: 'b' } });
-        if (p.uid === 'b') session.send(loose<CallSessionEvent>({ type: 'participant.joined', participant: { uid: '' } }));
+        if (p.uid === 'b')
+          session.send(loose<CallSessionEvent>({ type: 'participant.joined', participant: { uid: '' } }));
       },
     });
     addToBoth(session, logger(log));

@@ -23,7 +23,9 @@ function errorOf(text: string): LogFormatError {
 
 describe('parsing a session log', () => {
   test('a UTF-8 byte-order mark before the first line is no content', () => {
-    const log = parseSessionLog('\uFEFF{"settings": {"idleTimeoutPeriod": 10}}\n{"at": 1, "event": {"type": "session.join", "sessionId": "s"}}\n');
+    const log = parseSessionLog(
+      '\uFEFF{"settings": {"idleTimeoutPeriod": 10}}\n{"at": 1, "event": {"type": "session.join", "sessionId": "s"}}\n',
+    );
     expect(log.settings?.idleTimeoutPeriod).toBe(10);
     expect(log.entries).toHaveLength(1);
   });
@@ -64,7 +66,11 @@ describe('parsing a session log', () => {
     ['{"at": 0, "evnt": {"type": "session.leave"}}', 1, /unknown field "evnt"/],
     ['{"at": 0, "session": ""}', 1, /"session" must be a non-empty string/],
     ['{"at": 0}\n\n{"at": 1, "event": {"type": "session.explode"}}', 3, /event: Unknown event type "session.explode"/],
-    ['{"at": 1, "event": {"type": "participant.joined", "participant": {"uid": ""}}}', 1, /needs a non-empty uid or pid/],
+    [
+      '{"at": 1, "event": {"type": "participant.joined", "participant": {"uid": ""}}}',
+      1,
+      /needs a non-empty uid or pid/,
+    ],
   ])('%s → an error naming line %i', (text, line, problem) => {
     const error = errorOf(text);
     expect(error.line).toBe(line);
@@ -89,7 +95,9 @@ describe('replaying a log', () => {
     // Lost at 3 s with a 5 s bound: closed at 8 s, before the idle deadline of 2 + 10 s.
     expect(replaySessionLog(logUntil(7.999), (line) => lines.push(line)).get('main')!.state).toBe('reconnecting');
     expect(replaySessionLog(logUntil(8), () => {}).get('main')!.endReason).toBe('reconnectTimeout');
-    expect(lines.some((line) => /3\.000s\s+connection\.lost\s+joined\.alone → reconnecting\s+onConnectionLost/.test(line))).toBe(true);
+    expect(
+      lines.some((line) => /3\.000s\s+connection\.lost\s+joined\.alone → reconnecting\s+onConnectionLost/.test(line)),
+    ).toBe(true);
   });
 
   test('a timer is traced at its own due time, not at the end of a clock step', () => {
@@ -108,7 +116,9 @@ describe('replaying a log', () => {
       (line) => lines.push(line),
     );
     // Whole-second steps from 60.2 s would have shown it at 86.200 s.
-    expect(lines.some((line) => /^\s*85\.500s\s+after reconnectTimeoutPeriod\s+reconnecting → closed/.test(line))).toBe(true);
+    expect(lines.some((line) => /^\s*85\.500s\s+after reconnectTimeoutPeriod\s+reconnecting → closed/.test(line))).toBe(
+      true,
+    );
   });
 
   test('a line that only lets time pass creates no session', () => {
@@ -151,7 +161,10 @@ describe('npm start', () => {
   test('replays a log given as an argument and prints its timeline', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'csm-log-'));
     const path = join(dir, 'ok.jsonl');
-    writeFileSync(path, '{"at": 0, "event": {"type": "session.join", "sessionId": "x"}}\n{"at": 1, "event": {"type": "session.joined"}}\n');
+    writeFileSync(
+      path,
+      '{"at": 0, "event": {"type": "session.join", "sessionId": "x"}}\n{"at": 1, "event": {"type": "session.joined"}}\n',
+    );
     const { stdout } = await run(tsx, [replayScript, path]);
     expect(stdout).toMatch(/1\.000s\s+session\.joined\s+joining → joined\.alone\s+onSessionJoined/);
     expect(stdout).toMatch(/main: joined\.alone/);
@@ -160,7 +173,10 @@ describe('npm start', () => {
   test('a malformed line: an error naming its line number, and exit status 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'csm-log-'));
     const path = join(dir, 'bad.jsonl');
-    writeFileSync(path, '{"at": 0, "event": {"type": "session.join", "sessionId": "x"}}\n\n{"at": 1, "event": {"type": "nope"}}\n');
+    writeFileSync(
+      path,
+      '{"at": 0, "event": {"type": "session.join", "sessionId": "x"}}\n\n{"at": 1, "event": {"type": "nope"}}\n',
+    );
     const failure = await run(tsx, [replayScript, path]).then(
       () => null,
       (error: { code: number; stderr: string; stdout: string }) => error,
@@ -198,7 +214,7 @@ describe('the replay clock', () => {
 
   test('agrees with a sorted reference on 2,000 random timers and clears', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const clock = new ReplayClock();
     const reference: { due: number; order: number; live: boolean }[] = [];
     const fired: number[] = [];

@@ -353,7 +353,11 @@ describe('getPersistedSnapshot()', () => {
     expect(persisted).toStrictEqual({
       format: 'call-session-machine/session',
       version: 1,
-      settings: { idleTimeoutPeriod: scenario.settings.idleTimeoutPeriod, reconnectTimeoutPeriod: scenario.settings.reconnectTimeoutPeriod, type: 'VIDEO' },
+      settings: {
+        idleTimeoutPeriod: scenario.settings.idleTimeoutPeriod,
+        reconnectTimeoutPeriod: scenario.settings.reconnectTimeoutPeriod,
+        type: 'VIDEO',
+      },
       ...scenario.expected,
     });
     session.dispose();
@@ -384,26 +388,30 @@ describe('getPersistedSnapshot()', () => {
 });
 
 describe('restoring every state', () => {
-  test.each(SCENARIOS)('$name: same state, participants, endReason; saving again gives the same snapshot', (scenario) => {
-    const live = reached(scenario);
-    const saved = stored(live.session);
-    live.session.dispose();
-    const r = restoreAt(saved, live.clock.now());
-    expect(r.session.state).toBe(scenario.expected.state);
-    expect(r.session.participants).toEqual(scenario.expected.participants);
-    expect(Object.isFrozen(r.session.participants)).toBe(true);
-    expect(r.session.endReason).toBe(scenario.expected.endReason);
-    expect(r.session.getPersistedSnapshot()).toStrictEqual(saved);
-    expect(r.calls).toEqual([]);
-    const final = FINAL_STATES.includes(scenario.expected.state);
-    expect(CallSession.getInstance()).toBe(final ? null : r.session);
-    // One timer per running countdown, no more.
-    const countdowns = Number(scenario.expected.idleDeadline !== null) + Number(scenario.expected.reconnectDeadline !== null);
-    expect(r.clock.pending).toBe(countdowns);
-    r.session.dispose();
-    expect(r.clock.pending).toBe(0);
-    expect(r.clock.balance).toBe(0);
-  });
+  test.each(SCENARIOS)(
+    '$name: same state, participants, endReason; saving again gives the same snapshot',
+    (scenario) => {
+      const live = reached(scenario);
+      const saved = stored(live.session);
+      live.session.dispose();
+      const r = restoreAt(saved, live.clock.now());
+      expect(r.session.state).toBe(scenario.expected.state);
+      expect(r.session.participants).toEqual(scenario.expected.participants);
+      expect(Object.isFrozen(r.session.participants)).toBe(true);
+      expect(r.session.endReason).toBe(scenario.expected.endReason);
+      expect(r.session.getPersistedSnapshot()).toStrictEqual(saved);
+      expect(r.calls).toEqual([]);
+      const final = FINAL_STATES.includes(scenario.expected.state);
+      expect(CallSession.getInstance()).toBe(final ? null : r.session);
+      // One timer per running countdown, no more.
+      const countdowns =
+        Number(scenario.expected.idleDeadline !== null) + Number(scenario.expected.reconnectDeadline !== null);
+      expect(r.clock.pending).toBe(countdowns);
+      r.session.dispose();
+      expect(r.clock.pending).toBe(0);
+      expect(r.clock.balance).toBe(0);
+    },
+  );
 
   test('idle: join and joined work, and the idle countdown starts afresh on the restoring clock', () => {
     const saved = stored(reached(SCENARIOS[0]!).session);
@@ -661,7 +669,12 @@ describe('connection.restored after restoring reconnecting', () => {
     const saved = stored(live.session);
     const r = restoreAt(saved, T0 + SECOND);
     r.session.send({ type: 'connection.restored', participants: [bob, carol] });
-    expect(r.calls).toEqual(['onConnectionRestored@joined.accompanied', 'joined:carol', 'left:alice', 'list:bob-pid,carol']);
+    expect(r.calls).toEqual([
+      'onConnectionRestored@joined.accompanied',
+      'joined:carol',
+      'left:alice',
+      'list:bob-pid,carol',
+    ]);
     expect(r.session.participants).toEqual([bob, carol]);
   });
 
@@ -847,7 +860,14 @@ describe('participants', () => {
     r.session.send({ type: 'participant.left', participant: { pid: 'bob-pid' } });
     r.session.send({ type: 'participant.left', participant: carol });
     expect(r.session.state).toBe('joined.alone');
-    expect(r.calls.slice(3)).toEqual(['joined:carol', 'list:bob-pid,carol', 'left:bob-pid', 'list:carol', 'left:carol', 'list:']);
+    expect(r.calls.slice(3)).toEqual([
+      'joined:carol',
+      'list:bob-pid,carol',
+      'left:bob-pid',
+      'list:carol',
+      'left:carol',
+      'list:',
+    ]);
     // Alone again: a fresh countdown of the full period on the restoring clock.
     r.clock.increment(10 * SECOND - 1);
     expect(r.session.state).toBe('joined.alone');
@@ -904,10 +924,16 @@ describe('malformed or foreign snapshots', () => {
     { name: 'an xstate state value', make: () => ({ ...base(), state: { joined: 'alone' } }) },
     { name: 'participants not an array', make: () => ({ ...accompanied(), participants: { 0: alice } }) },
     { name: 'participants missing', make: () => ({ ...accompanied(), participants: undefined }) },
-    { name: 'a participant without uid or pid', make: () => ({ ...accompanied(), participants: [{ name: 'Nobody' }] }) },
+    {
+      name: 'a participant without uid or pid',
+      make: () => ({ ...accompanied(), participants: [{ name: 'Nobody' }] }),
+    },
     { name: 'a participant that is not an object', make: () => ({ ...accompanied(), participants: ['alice'] }) },
     { name: 'a participant with a numeric uid', make: () => ({ ...accompanied(), participants: [{ uid: 7 }] }) },
-    { name: 'a local participant', make: () => ({ ...accompanied(), participants: [alice, { uid: 'me', isLocal: true }] }) },
+    {
+      name: 'a local participant',
+      make: () => ({ ...accompanied(), participants: [alice, { uid: 'me', isLocal: true }] }),
+    },
     { name: 'idleDeadline as a string', make: () => ({ ...base(), idleDeadline: String(T0 + 10 * SECOND) }) },
     { name: 'idleDeadline as an object', make: () => ({ ...base(), idleDeadline: { at: T0 } }) },
     { name: 'idleDeadline infinite', make: () => ({ ...base(), idleDeadline: Infinity }) },
@@ -933,9 +959,12 @@ describe('malformed or foreign snapshots', () => {
     { name: 'an empty sessionId', make: () => ({ ...base(), sessionId: '' }) },
     { name: 'no sessionId after joining', make: () => ({ ...base(), sessionId: null }) },
     { name: 'settings not an object', make: () => ({ ...base(), settings: 'fast' }) },
-    { name: 'settings with a string period', make: () => ({ ...base(), settings: { ...S10_5, idleTimeoutPeriod: '10' } }) },
+    {
+      name: 'settings with a string period',
+      make: () => ({ ...base(), settings: { ...S10_5, idleTimeoutPeriod: '10' } }),
+    },
     { name: 'settings with an unknown type', make: () => ({ ...base(), settings: { ...S10_5, type: 'HOLOGRAM' } }) },
-    { name: "an XState persisted snapshot (session.actor.getPersistedSnapshot())", make: xstateSnapshot },
+    { name: 'an XState persisted snapshot (session.actor.getPersistedSnapshot())', make: xstateSnapshot },
   ];
 
   test.each(BAD)('$name: TypeError, and nothing is started', ({ make }) => {
@@ -946,9 +975,9 @@ describe('malformed or foreign snapshots', () => {
     clock.set(T0 + 3 * SECOND);
     const inspect = vi.fn();
     const onListenerError = vi.fn();
-    expect(() =>
-      createCallSession({ snapshot: bad as PersistedCallSession, clock, inspect, onListenerError }),
-    ).toThrow(TypeError);
+    expect(() => createCallSession({ snapshot: bad as PersistedCallSession, clock, inspect, onListenerError })).toThrow(
+      TypeError,
+    );
     clock.increment(HOUR);
     expect(clock.setCount).toBe(0);
     expect(clock.pending).toBe(0);
@@ -962,7 +991,9 @@ describe('malformed or foreign snapshots', () => {
     const bad = { ...base(), settings: { ...S10_5, idleTimeoutPeriod: -1 } };
     const clock = new CountingClock();
     const inspect = vi.fn();
-    expect(() => createCallSession({ snapshot: bad as unknown as PersistedCallSession, clock, inspect })).toThrow(TypeError);
+    expect(() => createCallSession({ snapshot: bad as unknown as PersistedCallSession, clock, inspect })).toThrow(
+      TypeError,
+    );
     expect(clock.setCount).toBe(0);
     expect(inspect).not.toHaveBeenCalled();
   });

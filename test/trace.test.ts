@@ -30,13 +30,18 @@ test('on the real clock the trace counts from its first line, not from 1970', ()
   vi.advanceTimersByTime(1_500);
   session.send({ type: 'session.joined' });
   expect(lines[0]).toMatch(/^\s*0\.000s\s+\(created\)/);
-  expect(lines[2]).toMatch(/^\s*1\.500s\s+session\.joined\s+joining → joined\.alone\s+onSessionJoined\s+⏱ idle countdown started \(300 s\), ends at 301\.500s$/);
+  expect(lines[2]).toMatch(
+    /^\s*1\.500s\s+session\.joined\s+joining → joined\.alone\s+onSessionJoined\s+⏱ idle countdown started \(300 s\), ends at 301\.500s$/,
+  );
   session.dispose();
 });
 
 test('dispose() shows as (stopped), not as a move', () => {
   const lines: string[] = [];
-  const session = createCallSession({ clock: new SimulatedClock(), inspect: createTraceInspector((line) => lines.push(line)) });
+  const session = createCallSession({
+    clock: new SimulatedClock(),
+    inspect: createTraceInspector((line) => lines.push(line)),
+  });
   session.join('s');
   session.dispose();
   expect(lines.at(-1)).toMatch(/^\s*0\.000s\s+\(stopped\)\s+joining$/);

@@ -1,7 +1,12 @@
 import { transition, type AnyMachineSnapshot, type TransitionDefinition } from 'xstate';
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
-import type { CallSessionContext, CallSessionEvent, Participant, SessionSettings } from '../../machines/callSession.types.js';
+import type {
+  CallSessionContext,
+  CallSessionEvent,
+  Participant,
+  SessionSettings,
+} from '../../machines/callSession.types.js';
 import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../sessionView.js';
 import { SessionSettingsBuilder } from '../settings.js';
 
@@ -23,7 +28,7 @@ export type LifecycleStep = (
       /** Send `event` to the session. */
       readonly kind: 'send';
       /** The event to send. */
-      readonly event: CallSessionEvent
+      readonly event: CallSessionEvent;
     }
   | {
       /** Let `ms` milliseconds pass on the clock, so that `timer` fires. */
@@ -31,7 +36,7 @@ export type LifecycleStep = (
       /** How long to wait: the timer's full period. */
       readonly ms: number;
       /** The timer that fires at the end of the wait. */
-      readonly timer: 'idleTimeout' | 'reconnectTimeout'
+      readonly timer: 'idleTimeout' | 'reconnectTimeout';
     }
 ) & {
   /** `session.state` right after the step. */
@@ -142,7 +147,6 @@ export function chartTransitions(): string[] {
   return keys;
 }
 
-
 function transitionKey(transition: ChartTransition): string {
   const candidates = transition.source.transitions.get(transition.eventType) ?? [];
   return `${transition.source.id}:${transition.eventType}#${candidates.indexOf(transition)}`;
@@ -234,7 +238,11 @@ function toLifecyclePath(path: StatePath<ChartSnapshot, ChartEvent>, settings: S
     const after = stateOf(state);
     const transitions = takenTransitions(previous, event);
     const present = previous.context.roster.list.map((participant: Participant) => participant.uid ?? '');
-    const shared = { expectedState: after, expectedCallbacks: expectedCallbacksFor(event, before, after, present), transitions };
+    const shared = {
+      expectedState: after,
+      expectedCallbacks: expectedCallbacksFor(event, before, after, present),
+      transitions,
+    };
     if (event.type.startsWith(IDLE_AFTER)) {
       steps.push({ kind: 'advance', timer: 'idleTimeout', ms: settings.idleTimeoutPeriod * 1000, ...shared });
     } else if (event.type.startsWith(RECONNECT_AFTER)) {
@@ -302,7 +310,9 @@ function withEveryTransition(
       const keys = takenTransitions(path.state, event);
       if (keys.length === 0 || keys.every((key) => covered.has(key))) continue;
       for (const key of keys) covered.add(key);
-      const [state] = transition(callSessionMachine as never, path.state as never, event as never) as unknown as [ChartSnapshot];
+      const [state] = transition(callSessionMachine as never, path.state as never, event as never) as unknown as [
+        ChartSnapshot,
+      ];
       extended.push({ state, weight: path.weight + 1, steps: [...path.steps, { event, state }] });
     }
   }
