@@ -13,6 +13,7 @@ import {
   type SessionStatusListener,
   type SessionTypeValue,
 } from '../src/index.js';
+import { STATUS_CALLBACKS } from './support/status.js';
 
 const MAX = 2_147_483;
 
@@ -170,15 +171,6 @@ interface Harness {
   clock: SimulatedClock;
   calls: string[];
 }
-
-const STATUS_CALLBACKS = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-] as const;
 
 function recorder(calls: string[]): SessionStatusListener & ParticipantEventListener {
   const listener: SessionStatusListener & ParticipantEventListener = {

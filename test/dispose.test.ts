@@ -10,6 +10,7 @@ import {
   type ParticipantEventListener,
   type SessionStatusListener,
 } from '../src/index.js';
+import * as logs from './support/listenerLogs.js';
 
 const IDLE_S = 10;
 const RECONNECT_S = 30;
@@ -307,4 +308,36 @@ test('disposing one session leaves another one running', () => {
   expect(b.calls).toEqual(['onSessionJoined', 'onSessionTimedOut']);
   expect(a.calls).toEqual(['onSessionJoined']);
   b.session.dispose();
+});
+
+describe('dispose()', () => {
+  test('stops the session from outside: no callbacks, timers cancelled, state kept, can() false', () => {
+    const { session, clock } = logs.newSession();
+    const log: string[] = [];
+    session.addSessionStatusListener(logs.statusLogger('A', log));
+    session.join('s1');
+    session.send({ type: 'session.joined' });
+    session.send({ type: 'connection.lost' });
+    session.dispose();
+    session.dispose();
+    expect(Object.keys(session.actor.system.getSnapshot()._scheduledEvents)).toEqual([]);
+    clock.increment(60_000);
+    clock.increment(1_000_000);
+    expect(session.state).toBe('reconnecting');
+    expect(session.can({ type: 'connection.restored' })).toBe(false);
+    session.send({ type: 'connection.restored' });
+    expect(session.state).toBe('reconnecting');
+    expect(log).toEqual(['A:onSessionJoined', 'A:onConnectionLost']);
+  });
+
+  test('listeners added after dispose() are never called', () => {
+    const { session } = logs.newSession();
+    session.dispose();
+    const log: string[] = [];
+    session.addSessionStatusListener(logs.statusLogger('A', log));
+    session.join('s1');
+    session.send({ type: 'session.joined' });
+    expect(log).toEqual([]);
+    expect(session.state).toBe('idle');
+  });
 });

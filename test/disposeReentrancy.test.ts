@@ -15,6 +15,7 @@ import {
   type SessionStatusListener,
 } from '../src/index.js';
 import { CountingClock } from './support/countingClock.js';
+import * as logs from './support/listenerLogs.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
@@ -626,4 +627,77 @@ test('dispose() from a callback of a restored session whose deadline passed whil
   expect(calls).toEqual(['closed']);
   expectInert({ session, clock }, 'closed', [calls]);
   expect(session.endReason).toBe('reconnectTimeout');
+});
+
+describe('dispose() from inside a callback', () => {
+  test('dispose() inside a status callback: no more callbacks, timers cancelled, state kept', () => {
+    const { session, clock } = logs.newSession();
+    const log: string[] = [];
+    session.addSessionStatusListener({
+      onSessionJoined: () => {
+        log.push('A:onSessionJoined');
+        session.dispose();
+      },
+    });
+    session.addSessionStatusListener(logs.statusLogger('B', log));
+    session.addParticipantEventListener(logs.participantLogger('P', log));
+    session.join('s1');
+    session.send({ type: 'session.joined' });
+    expect(log).toEqual(['A:onSessionJoined']);
+    expect(session.state).toBe('joined.alone');
+    const scheduled = session.actor.system.getSnapshot()._scheduledEvents;
+    expect(Object.keys(scheduled)).toEqual([]);
+    clock.increment(10_000);
+    clock.increment(1_000_000_000);
+    expect(log).toEqual(['A:onSessionJoined']);
+    expect(session.state).toBe('joined.alone');
+    expect(session.endReason).toBeNull();
+    expect(session.can({ type: 'session.leave' })).toBe(false);
+    session.leave();
+    session.send({ type: 'connection.lost' });
+    expect(session.state).toBe('joined.alone');
+    expect(log).toEqual(['A:onSessionJoined']);
+  });
+
+  test('dispose() inside a participant callback while reconnect and idle timers run', () => {
+    const { session, clock } = logs.newSession();
+    const log: string[] = [];
+    session.addSessionStatusListener(logs.statusLogger('S', log));
+    session.addParticipantEventListener({
+      onParticipantLeft: () => {
+        log.push('A:onParticipantLeft');
+        session.dispose();
+      },
+    });
+    session.addParticipantEventListener(logs.participantLogger('B', log));
+    session.join('s1');
+    session.send({ type: 'session.joined', participants: [logs.alice, logs.bob] });
+    session.send({ type: 'connection.lost' });
+    clock.increment(5_000);
+    // A resync in which logs.alice is gone: alone, the reconnect bound stopped, a fresh idle countdown.
+    log.length = 0;
+    session.send({ type: 'connection.restored', participants: [] });
+    expect(log).toEqual(['S:onConnectionRestored', 'A:onParticipantLeft']);
+    expect(session.state).toBe('joined.alone');
+    expect(Object.keys(session.actor.system.getSnapshot()._scheduledEvents)).toEqual([]);
+    clock.increment(1_000_000);
+    expect(log).toEqual(['S:onConnectionRestored', 'A:onParticipantLeft']);
+    expect(session.state).toBe('joined.alone');
+  });
+
+  test('a send() queued from a callback before dispose() in the same dispatch is dropped', () => {
+    const { session } = logs.newSession();
+    const log: string[] = [];
+    session.addSessionStatusListener({
+      onSessionJoined: () => {
+        session.leave();
+        session.dispose();
+      },
+      onSessionLeft: () => log.push('onSessionLeft'),
+    });
+    session.join('s1');
+    session.send({ type: 'session.joined' });
+    expect(log).toEqual([]);
+    expect(session.state).toBe('joined.alone');
+  });
 });

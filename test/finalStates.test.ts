@@ -10,20 +10,12 @@ import {
   type ParticipantEventListener,
   type SessionStatusListener,
 } from '../src/index.js';
+import { STATUS_CALLBACKS } from './support/status.js';
 
 const IDLE_S = 10;
 const RECONNECT_S = 30;
 
 const TERMINAL = ['onSessionLeft', 'onSessionTimedOut', 'onConnectionClosed'];
-const STATUS_CALLBACKS = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-] as const;
-
 /** All ten event types of SPEC §2, each with a valid payload. */
 const EVERY_EVENT: readonly CallSessionEvent[] = [
   { type: 'session.join', sessionId: 's2' },

@@ -8,7 +8,29 @@ import {
   type LifecyclePath,
   type LifecycleStep,
 } from '../src/testing/index.js';
-import { SessionSettingsBuilder } from '../src/index.js';
+import { SessionSettingsBuilder, type SessionSettings } from '../src/index.js';
+import { advance, initialModel, step as oracleStep } from './oracle.js';
+
+/**
+ * The kit derives each step's expected state and callbacks from the chart's own
+ * traversal; this walks the same steps through the independent oracle (test/oracle.ts,
+ * written from SPEC §2) and says where the two differ.
+ */
+function oracleDisagreements(path: LifecyclePath, settings: SessionSettings): string[] {
+  let model = initialModel(settings, 0);
+  const problems: string[] = [];
+  path.steps.forEach((step, index) => {
+    const result = step.kind === 'send' ? oracleStep(model, step.event) : advance(model, step.ms);
+    model = result.model;
+    const callbacks = result.callbacks.map((callback) => callback.split(':')[0]);
+    if (model.state !== step.expectedState || callbacks.join() !== step.expectedCallbacks.join()) {
+      problems.push(
+        `${path.description}, step ${index}: kit ${step.expectedState} [${step.expectedCallbacks.join()}], oracle ${model.state} [${callbacks.join()}]`,
+      );
+    }
+  });
+  return problems;
+}
 
 function coverage(paths: readonly LifecyclePath[]) {
   const states = new Set(['idle', ...paths.flatMap((path) => path.steps.map((step) => step.expectedState))]);
@@ -28,6 +50,11 @@ describe.each(['shortest', 'simple'] as const)('%s paths over the chart', (strat
     );
     expect([...states].sort()).toEqual([...SESSION_STATES].sort());
     expect(all.filter((key) => !transitions.has(key))).toEqual([]);
+  });
+
+  test('every step expects what the independent SPEC §2 oracle says', () => {
+    const problems = paths.flatMap((path) => oracleDisagreements(path, path.settings));
+    expect(problems).toEqual([]);
   });
 
   test('replay on a CallSession with a SimulatedClock: state, callbacks and timer timing match at every step', () => {

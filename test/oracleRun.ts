@@ -21,18 +21,11 @@ import {
   type OracleModel,
   type OracleParticipant,
 } from './oracle.js';
+import { STATUS_CALLBACKS } from './support/status.js';
 
 // ---------------------------------------------------------------------------
 // Listeners: three of each kind, some with only a subset of the callbacks.
 
-const STATUS_CALLBACKS = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-] as const;
 const PARTICIPANT_CALLBACKS = ['onParticipantJoined', 'onParticipantLeft', 'onParticipantListChanged'] as const;
 
 export const LISTENER_IDS = ['S0', 'S1', 'S2', 'P0', 'P1', 'P2'] as const;

@@ -11,6 +11,7 @@ import {
   type ParticipantEventListener,
   type SessionStatusListener,
 } from '../src/index.js';
+import * as logs from './support/listenerLogs.js';
 
 const IDLE_MS = 10_000;
 const RECONNECT_MS = 30_000;
@@ -628,5 +629,87 @@ describe('reading the session from inside a callback', () => {
     session.send({ type: 'participant.left', participant: alice });
     session.send({ type: 'session.removed' });
     expect(seen).toEqual([true, true, false, true, 'removed']);
+  });
+});
+
+describe('calls from inside a callback', () => {
+  test('leave() inside onSessionJoined is handled after the whole dispatch', () => {
+    const { session } = logs.newSession();
+    const log: string[] = [];
+    session.addSessionStatusListener({
+      onSessionJoined: () => {
+        log.push(`A:onSessionJoined in ${session.state}`);
+        session.leave();
+        log.push(`A:after leave() in ${session.state}`);
+      },
+      onSessionLeft: () => log.push(`A:onSessionLeft in ${session.state}`),
+    });
+    session.addSessionStatusListener(logs.statusLogger('B', log));
+    session.addParticipantEventListener(logs.participantLogger('P', log));
+    session.join('s1');
+    session.send({ type: 'session.joined', participants: [logs.alice] });
+    expect(log).toEqual([
+      'A:onSessionJoined in joined.accompanied',
+      'A:after leave() in joined.accompanied',
+      'B:onSessionJoined',
+      'P:onParticipantJoined:alice',
+      'P:onParticipantListChanged:1',
+      'A:onSessionLeft in left',
+      'B:onSessionLeft',
+    ]);
+    expect(session.state).toBe('left');
+    expect(session.endReason).toBe('user');
+  });
+
+  test('send() inside a participant callback is handled after the dispatch', () => {
+    const { session } = logs.newSession();
+    const log: string[] = [];
+    session.addParticipantEventListener({
+      onParticipantJoined: (p) => {
+        log.push(`A:onParticipantJoined:${p.uid} in ${session.state}`);
+        if (p.uid === 'alice') session.send({ type: 'participant.left', participant: logs.alice });
+      },
+      onParticipantLeft: (p) => log.push(`A:onParticipantLeft:${p.uid} in ${session.state}`),
+      onParticipantListChanged: (list) => log.push(`A:onParticipantListChanged:${list.map((p) => p.uid).join(',')}`),
+    });
+    session.addParticipantEventListener(logs.participantLogger('B', log));
+    session.join('s1');
+    session.send({ type: 'session.joined' });
+    session.send({ type: 'participant.joined', participant: logs.alice });
+    expect(log).toEqual([
+      'A:onParticipantJoined:alice in joined.accompanied',
+      'B:onParticipantJoined:alice',
+      'A:onParticipantListChanged:alice',
+      'B:onParticipantListChanged:1',
+      'A:onParticipantLeft:alice in joined.alone',
+      'B:onParticipantLeft:alice',
+      'A:onParticipantListChanged:',
+      'B:onParticipantListChanged:0',
+    ]);
+    expect(session.state).toBe('joined.alone');
+  });
+
+  test('send() of a status event inside onParticipantListChanged waits for the dispatch', () => {
+    const { session } = logs.newSession();
+    const log: string[] = [];
+    session.addParticipantEventListener({
+      onParticipantListChanged: () => {
+        session.send({ type: 'connection.lost' });
+        log.push(`A:onParticipantListChanged in ${session.state}`);
+      },
+    });
+    session.addParticipantEventListener(logs.participantLogger('B', log));
+    session.addSessionStatusListener(logs.statusLogger('S', log));
+    session.join('s1');
+    session.send({ type: 'session.joined' });
+    session.send({ type: 'participant.joined', participant: logs.alice });
+    expect(log).toEqual([
+      'S:onSessionJoined',
+      'B:onParticipantJoined:alice',
+      'A:onParticipantListChanged in joined.accompanied',
+      'B:onParticipantListChanged:1',
+      'S:onConnectionLost',
+    ]);
+    expect(session.state).toBe('reconnecting');
   });
 });

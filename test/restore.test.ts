@@ -19,6 +19,7 @@ import {
   type SessionStatusListener,
 } from '../src/index.js';
 import { CountingClock } from './support/countingClock.js';
+import { STATUS_CALLBACKS } from './support/status.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
@@ -28,15 +29,6 @@ const T0 = 1_000_000;
 const alice: Participant = { uid: 'alice', name: 'Alice' };
 const bob: Participant = { pid: 'bob-pid', uid: 'bob', name: 'Bob', avatar: 'https://example.test/bob.png' };
 const carol: Participant = { uid: 'carol' };
-
-const STATUS_CALLBACKS = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-] as const satisfies readonly (keyof SessionStatusListener)[];
 
 type StatusCallback = (typeof STATUS_CALLBACKS)[number];
 
