@@ -406,7 +406,9 @@ interface Lateness {
  * runs − that deadline.
  */
 export async function measureLateness(n: number, gc: () => void): Promise<Lateness> {
-  const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(1).build();
+  // Long enough that the shared deadline, set after all creations end, lies within one
+  // period of every restore: a delay is capped at its period (SPEC §6).
+  const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(3_600).build();
   const template = createCallSession({ settings });
   template.join(SESSION_ID);
   template.send(JOINED);
