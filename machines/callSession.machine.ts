@@ -29,6 +29,18 @@ function msUntil(deadline: number | null, periodSeconds: number, system: AnyActo
   return deadline === null ? NO_TIMER : Math.min(periodSeconds * 1000, Math.max(0, deadline - clockNow(system)));
 }
 
+/**
+ * The time until the idle warning: the idle timer's delay less the warning period, so
+ * the two stay exactly that far apart even when the idle delay is capped. A countdown
+ * that has run out (a stored one restored late) ends without a warning: its warning
+ * timer is set 1 ms after the timeout's, whose transition leaves the state and cancels it.
+ */
+function msUntilIdleWarning({ idleDeadline, idleWarningAt, settings }: CallSessionContext, system: AnyActorSystem) {
+  if (idleDeadline === null || idleWarningAt !== null || settings.idleWarningPeriod === 0) return NO_TIMER;
+  const idleMs = msUntil(idleDeadline, settings.idleTimeoutPeriod, system);
+  return idleMs === 0 ? 1 : Math.max(0, idleMs - settings.idleWarningPeriod * 1000);
+}
+
 function deadlineAfter(seconds: number, system: AnyActorSystem): number | null {
   return seconds > 0 ? clockNow(system) + seconds * 1000 : null;
 }
@@ -58,6 +70,7 @@ function initialContext({ input }: { input: CallSessionInput | void }): CallSess
     sessionId: null,
     roster: ParticipantRoster.empty,
     idleDeadline: null,
+    idleWarningAt: null,
     reconnectDeadline: null,
     endReason: null,
   };
@@ -88,6 +101,13 @@ const chart = setup({
     isLastRemoteParticipant: ({ context }, { participant }: { participant: Participant }) =>
       context.roster.size === 1 && context.roster.has(participant),
     isIdleCountdownRunning: ({ context }) => context.idleDeadline !== null,
+    // Once per countdown. On one instant with the reconnect deadline, the session closes
+    // unwarned: compared by deadlines, so whichever timer the clock runs first.
+    isIdleWarningDue: ({ context: { idleDeadline, idleWarningAt, reconnectDeadline, settings } }) =>
+      idleDeadline !== null &&
+      idleWarningAt === null &&
+      settings.idleWarningPeriod > 0 &&
+      (reconnectDeadline === null || idleDeadline - settings.idleWarningPeriod * 1000 < reconnectDeadline),
     isReconnectBounded: ({ context }) => context.reconnectDeadline !== null,
     // Both deadlines on one instant: SPEC §2 says the session timed out. Comparing the
     // deadlines, not the clock, keeps this independent of which timer the clock runs first.
@@ -110,12 +130,15 @@ const chart = setup({
     })),
     startIdleCountdown: assign({
       idleDeadline: ({ context, system }) => deadlineAfter(context.settings.idleTimeoutPeriod, system),
+      idleWarningAt: null,
     }),
+    // A countdown that runs on keeps its warning; one started here has none yet.
     continueIdleCountdown: assign({
       idleDeadline: ({ context, system }) =>
         context.idleDeadline ?? deadlineAfter(context.settings.idleTimeoutPeriod, system),
     }),
-    stopIdleCountdown: assign({ idleDeadline: null }),
+    stopIdleCountdown: assign({ idleDeadline: null, idleWarningAt: null }),
+    recordIdleWarning: assign({ idleWarningAt: ({ system }) => clockNow(system) }),
     startReconnectBound: assign({
       reconnectDeadline: ({ context, system }) => deadlineAfter(context.settings.reconnectTimeoutPeriod, system),
     }),
@@ -123,12 +146,14 @@ const chart = setup({
     endSession: assign((_, { reason }: { reason: EndReason }) => ({
       endReason: reason,
       idleDeadline: null,
+      idleWarningAt: null,
       reconnectDeadline: null,
     })),
   },
   delays: {
     idleTimeoutPeriod: ({ context, system }) =>
       msUntil(context.idleDeadline, context.settings.idleTimeoutPeriod, system),
+    idleWarningPeriod: ({ context, system }) => msUntilIdleWarning(context, system),
     reconnectTimeoutPeriod: ({ context, system }) =>
       msUntil(context.reconnectDeadline, context.settings.reconnectTimeoutPeriod, system),
   },
@@ -168,10 +193,21 @@ const chart = setup({
       states: {
         alone: {
           after: {
+            // The warning changes no state: a targetless transition, so no timer restarts.
+            idleWarningPeriod: { guard: 'isIdleWarningDue', actions: 'recordIdleWarning' },
             idleTimeoutPeriod: {
               guard: 'isIdleCountdownRunning',
               target: '#callSession.timedOut',
               actions: { type: 'endSession', params: { reason: 'idleTimeout' } },
+            },
+          },
+          on: {
+            // "Stay": re-entered, so that both idle timers are set again from the new deadline.
+            'idle.extend': {
+              guard: 'isIdleCountdownRunning',
+              target: 'alone',
+              reenter: true,
+              actions: 'startIdleCountdown',
             },
           },
         },
@@ -205,6 +241,7 @@ const chart = setup({
     },
     reconnecting: {
       after: {
+        idleWarningPeriod: { guard: 'isIdleWarningDue', actions: 'recordIdleWarning' },
         idleTimeoutPeriod: {
           guard: 'isIdleCountdownRunning',
           target: 'timedOut',
@@ -248,6 +285,14 @@ const chart = setup({
             ],
           },
         ],
+        // Re-entered for the same reason as in joined.alone; the reconnect bound's timer is
+        // set again from its unchanged deadline, so it keeps its time.
+        'idle.extend': {
+          guard: 'isIdleCountdownRunning',
+          target: 'reconnecting',
+          reenter: true,
+          actions: 'startIdleCountdown',
+        },
         'session.leave': { target: 'left', actions: { type: 'endSession', params: { reason: 'user' } } },
         'session.removed': { target: 'left', actions: { type: 'endSession', params: { reason: 'removed' } } },
         'connection.closed': { target: 'closed', actions: { type: 'endSession', params: { reason: 'server' } } },
@@ -292,10 +337,10 @@ function revivingRoster(machine: ChartMachine): ChartMachine {
  * `createCallSession` wraps it with listener callbacks.
  *
  * Top-level states: `idle`, `joining`, `joined` (substates `alone`, `accompanied`),
- * `reconnecting`, and the final `left`, `timedOut`, `closed`. Its two timers are the
- * delays `idleTimeoutPeriod` and `reconnectTimeoutPeriod`, computed from absolute
- * deadlines in the context (see docs/semantics.md for why) and never longer than their
- * period. The input is optional (`createActor(callSessionMachine)` runs on the default
+ * `reconnecting`, and the final `left`, `timedOut`, `closed`. Its timers are the delays
+ * `idleTimeoutPeriod`, `idleWarningPeriod` (a warning that changes no state) and
+ * `reconnectTimeoutPeriod`, computed from absolute deadlines in the context (see
+ * docs/semantics.md for why) and never longer than their period. The input is optional (`createActor(callSessionMachine)` runs on the default
  * settings) and checked: a bad setting fails the actor with a `TypeError` or
  * `RangeError`. A snapshot from `getPersistedSnapshot()` survives `JSON.stringify`.
  *

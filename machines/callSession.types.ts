@@ -12,6 +12,11 @@ export interface SessionSettings {
   readonly idleTimeoutPeriod: number;
   /** Seconds reconnection may take before the session closes; 0 waits for the engine. */
   readonly reconnectTimeoutPeriod: number;
+  /**
+   * Seconds before the idle timeout at which `onIdleTimeoutWarning` fires; 0 (the
+   * default) gives no warning. Shorter than a non-zero `idleTimeoutPeriod`.
+   */
+  readonly idleWarningPeriod: number;
   /** `'VIDEO'` (the default) or `'AUDIO'`; carried for the app, the chart does not read it. */
   readonly type: SessionTypeValue;
 }
@@ -19,6 +24,7 @@ export interface SessionSettings {
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = Object.freeze({
   idleTimeoutPeriod: 300,
   reconnectTimeoutPeriod: 60,
+  idleWarningPeriod: 0,
   type: 'VIDEO',
 });
 
@@ -92,6 +98,13 @@ export type CallSessionEvent =
   | {
       /** The connection is permanently gone: from `joined.*` or `reconnecting` to `closed` (`onConnectionClosed`). */
       type: 'connection.closed';
+    }
+  | {
+      /**
+       * The user chose to stay ("Stay" on the idle warning): accepted while an idle
+       * countdown runs, before or after the warning; restarts it at the full period.
+       */
+      type: 'idle.extend';
     };
 
 /** The `type` string of a {@link CallSessionEvent}. */
@@ -117,6 +130,11 @@ export interface CallSessionContext {
    * delay can be computed on re-entry.
    */
   readonly idleDeadline: number | null;
+  /**
+   * When the idle warning of the running countdown fired, in clock milliseconds;
+   * `null` until it does, and again once the countdown stops, restarts or ends.
+   */
+  readonly idleWarningAt: number | null;
   /** When the reconnect bound ends, in clock milliseconds; `null` while none runs. */
   readonly reconnectDeadline: number | null;
   /** Why the session ended; `null` until it reaches a final state. */

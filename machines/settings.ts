@@ -48,16 +48,35 @@ export function checkSettings(value: unknown): SessionSettings {
   // Each field read once, so a getter cannot change a value after it was checked.
   const idle = settings.idleTimeoutPeriod;
   const reconnect = settings.reconnectTimeoutPeriod;
+  const warning = settings.idleWarningPeriod;
   const type = settings.type;
+  const defaults = DEFAULT_SESSION_SETTINGS;
+  const idleTimeoutPeriod = checkPeriod('idleTimeoutPeriod', idle === undefined ? defaults.idleTimeoutPeriod : idle);
+  const reconnectTimeoutPeriod = checkPeriod(
+    'reconnectTimeoutPeriod',
+    reconnect === undefined ? defaults.reconnectTimeoutPeriod : reconnect,
+  );
+  const idleWarningPeriod = checkPeriod(
+    'idleWarningPeriod',
+    warning === undefined ? defaults.idleWarningPeriod : warning,
+  );
+  checkWarningBeforeTimeout(idleWarningPeriod, idleTimeoutPeriod);
   return Object.freeze({
-    idleTimeoutPeriod: checkPeriod(
-      'idleTimeoutPeriod',
-      idle === undefined ? DEFAULT_SESSION_SETTINGS.idleTimeoutPeriod : idle,
-    ),
-    reconnectTimeoutPeriod: checkPeriod(
-      'reconnectTimeoutPeriod',
-      reconnect === undefined ? DEFAULT_SESSION_SETTINGS.reconnectTimeoutPeriod : reconnect,
-    ),
-    type: checkType(type === undefined ? DEFAULT_SESSION_SETTINGS.type : type),
+    idleTimeoutPeriod,
+    reconnectTimeoutPeriod,
+    idleWarningPeriod,
+    type: checkType(type === undefined ? defaults.type : type),
   });
+}
+
+/**
+ * A warning must come while the countdown still runs, not at its start or before it.
+ * With the idle timeout disabled (0) there is no countdown, and any warning period is moot.
+ */
+export function checkWarningBeforeTimeout(idleWarningPeriod: number, idleTimeoutPeriod: number): void {
+  if (idleTimeoutPeriod > 0 && idleWarningPeriod >= idleTimeoutPeriod) {
+    throw new RangeError(
+      `idleWarningPeriod (${idleWarningPeriod} s) must be shorter than idleTimeoutPeriod (${idleTimeoutPeriod} s)`,
+    );
+  }
 }

@@ -20,6 +20,16 @@ export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from 
 /** The XState actor running {@link callSessionMachine}, as `session.actor` exposes it. */
 export type CallSessionActor = Actor<typeof callSessionMachine>;
 
+/** When each countdown of a session ends (`session.deadlines`). */
+export type SessionDeadlines = Readonly<{
+  /** When the idle countdown ends; `null` while none runs. */
+  idle: number | null;
+  /** When the reconnect bound ends; `null` while none runs. */
+  reconnect: number | null;
+}>;
+
+const NO_DEADLINES: SessionDeadlines = Object.freeze({ idle: null, reconnect: null });
+
 /** A timer source; xstate's `SimulatedClock` fits, and `now()` is read when present. */
 export interface SessionClock {
   /** Schedules `callback` after `ms` milliseconds; returns an id for `clearTimeout`. */
@@ -125,6 +135,7 @@ export class CallSession {
   readonly #participantListeners = new ListenerRegistry<ParticipantEventListener>();
   readonly #onListenerError: (error: unknown) => void;
   #snapshot: CallSessionSnapshot;
+  #deadlines: SessionDeadlines = NO_DEADLINES;
   #disposed = false;
 
   /** @internal Use `createCallSession`. */
@@ -171,6 +182,24 @@ export class CallSession {
     return persistSnapshot(this.#snapshot, this.state);
   }
 
+  /**
+   * When the countdowns that run end, as absolute times on the session's clock (ms, the
+   * time base of `clock.now()`, else `Date.now()`); `null` where a countdown does not run.
+   * Frozen, and the same object until one of them changes, so a view can compare it by
+   * identity.
+   */
+  get deadlines(): SessionDeadlines {
+    const { idleDeadline, reconnectDeadline } = this.#snapshot.context;
+    const cached = this.#deadlines;
+    if (cached.idle === idleDeadline && cached.reconnect === reconnectDeadline) return cached;
+    return (this.#deadlines = Object.freeze({ idle: idleDeadline, reconnect: reconnectDeadline }));
+  }
+
+  /** True from the idle warning until the countdown stops, restarts or the session ends (SPEC §6). */
+  get idleWarningActive(): boolean {
+    return this.#snapshot.context.idleWarningAt !== null;
+  }
+
   /** Why the session ended; `null` until it reaches `left`, `timedOut` or `closed`. */
   get endReason(): EndReason | null {
     return this.#snapshot.context.endReason;
@@ -184,6 +213,14 @@ export class CallSession {
   /** Sends `session.leave`. */
   leave(): void {
     this.send({ type: 'session.leave' });
+  }
+
+  /**
+   * Sends `idle.extend`, CometChat's "Stay": while an idle countdown runs, it restarts
+   * at the full period and the warning is cleared; elsewhere it is ignored.
+   */
+  extendIdleTimeout(): void {
+    this.send({ type: 'idle.extend' });
   }
 
   /**
@@ -258,7 +295,9 @@ export class CallSession {
     const statusListeners = this.#statusListeners.registrations;
     const participantListeners = this.#participantListeners.registrations;
     for (const callback of callbacks) {
-      if (callback.listener === 'status') {
+      if (callback.name === 'onIdleTimeoutWarning') {
+        for (const registration of statusListeners) this.#call(registration, callback.name, callback.secondsLeft);
+      } else if (callback.listener === 'status') {
         for (const registration of statusListeners) this.#call(registration, callback.name);
       } else if (callback.name !== 'onParticipantListChanged') {
         for (const registration of participantListeners) this.#call(registration, callback.name, callback.participant);
@@ -275,7 +314,7 @@ export class CallSession {
   #call<L extends object>(
     registration: Registration<L>,
     name: keyof L,
-    argument?: Participant | ParticipantRoster,
+    argument?: Participant | ParticipantRoster | number,
   ): void {
     if (!registration.live) return;
     const listener = registration.listener;

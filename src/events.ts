@@ -13,6 +13,7 @@ const PAYLOAD_OF = {
   'connection.lost': 'none',
   'connection.restored': 'participantList',
   'connection.closed': 'none',
+  'idle.extend': 'none',
 } as const satisfies Record<CallSessionEvent['type'], string>;
 
 type EventType = keyof typeof PAYLOAD_OF;

@@ -38,6 +38,7 @@ export {
   type CallSessionOptions,
   type CallSessionState,
   type SessionClock,
+  type SessionDeadlines,
 } from './callSession.js';
 export type { ListenerOptions, ParticipantEventListener, SessionStatusListener } from './listeners.js';
 export { PERSISTED_FORMAT, PERSISTED_VERSION, type PersistedCallSession } from './persistence.js';

@@ -1,7 +1,8 @@
 import type { Participant } from '../machines/callSession.types.js';
 
 /**
- * The six session status callbacks of CometChat Calls v5; any subset may be given.
+ * The six session status callbacks of CometChat Calls v5, and the optional idle
+ * warning (SPEC §6); any subset may be given.
  * They take no arguments: read `session.state` and `session.endReason`, which already
  * hold the new values when a callback runs. A joined session ends with exactly one of
  * `onSessionLeft`, `onSessionTimedOut`, `onConnectionClosed`.
@@ -19,6 +20,13 @@ export interface SessionStatusListener {
   onConnectionRestored?(): void;
   /** The connection is permanently gone (`connection.closed`, or the reconnect bound expired); the session is over. */
   onConnectionClosed?(): void;
+  /**
+   * The idle countdown has `secondsLeft` whole seconds to run (rounded up): show "Are you
+   * still there?" with "Stay" (`session.extendIdleTimeout()`) and "Leave". Fires once per
+   * countdown when `idleWarningPeriod` seconds are left; changes no state and is never a
+   * terminal callback.
+   */
+  onIdleTimeoutWarning?(secondsLeft: number): void;
 }
 
 /**

@@ -7,8 +7,12 @@ import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from 
 
 /** Marks a persisted call session, so that a foreign object is refused rather than misread. */
 export const PERSISTED_FORMAT = 'call-session-machine/session';
-/** The version of {@link PersistedCallSession} this package writes and reads. */
-export const PERSISTED_VERSION = 1;
+/**
+ * The version of {@link PersistedCallSession} this package writes. It also reads
+ * version 1, which had no idle warning (`idleWarningAt` is then `null`).
+ */
+export const PERSISTED_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, PERSISTED_VERSION];
 
 /**
  * A call session as plain JSON: what `session.getPersistedSnapshot()` returns and
@@ -33,6 +37,11 @@ export interface PersistedCallSession {
   readonly settings: SessionSettings;
   /** When the idle countdown ends; `null` when none runs. */
   readonly idleDeadline: number | null;
+  /**
+   * When the idle warning of the running countdown fired; `null` when it has not (or
+   * no countdown runs). A restored session whose warning fired does not warn again.
+   */
+  readonly idleWarningAt: number | null;
   /** When the reconnect bound ends; `null` when none runs. */
   readonly reconnectDeadline: number | null;
   /** Why the session ended; `null` while it has not. */
@@ -60,6 +69,7 @@ export function persistSnapshot(snapshot: CallSessionSnapshot, state: CallSessio
     participants: context.roster.list.map((participant) => ({ ...participant })),
     settings: { ...context.settings },
     idleDeadline: context.idleDeadline,
+    idleWarningAt: context.idleWarningAt,
     reconnectDeadline: context.reconnectDeadline,
     endReason: context.endReason,
   };
@@ -80,6 +90,19 @@ function checkDeadline(value: unknown, name: string, runs: boolean, now: number)
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${name} must be a finite number`);
   if (value - now > LONGEST_DELAY_MS)
     fail(`${name} lies further ahead than a timer can wait (${MAX_PERIOD_SECONDS} s)`);
+  return value;
+}
+
+/** `idleWarningAt`: absent from version 1; else `null`, or a time where a warning can have fired. */
+function checkWarningTime(persisted: Record<string, unknown>, warningRuns: boolean): number | null {
+  const value = persisted.idleWarningAt;
+  if (persisted.version === 1) {
+    if (value !== undefined) fail('idleWarningAt is not part of version 1');
+    return null;
+  }
+  if (value === null) return null;
+  if (!warningRuns) fail('idleWarningAt must be null: no idle warning runs in this state with these settings');
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail('idleWarningAt must be null or a finite number');
   return value;
 }
 
@@ -109,8 +132,10 @@ export function restorableSnapshot(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected an object');
   const persisted = value as Record<keyof PersistedCallSession, unknown>;
   if (persisted.format !== PERSISTED_FORMAT) fail(`format must be "${PERSISTED_FORMAT}"`);
-  if (persisted.version !== PERSISTED_VERSION) {
-    fail(`version ${String(persisted.version)} is not supported (this package reads version ${PERSISTED_VERSION})`);
+  if (!READABLE_VERSIONS.includes(persisted.version)) {
+    fail(
+      `version ${String(persisted.version)} is not supported (this package reads versions 1 and ${PERSISTED_VERSION})`,
+    );
   }
   const state = persisted.state as CallSessionState;
   if (!SESSION_STATES.includes(state)) fail(`unknown state ${JSON.stringify(persisted.state)}`);
@@ -154,6 +179,7 @@ export function restorableSnapshot(
     checkDeadline(persisted.reconnectDeadline, 'reconnectDeadline', reconnectRuns, now),
     now,
   );
+  const idleWarningAt = checkWarningTime(persisted, idleRuns && savedSettings.idleWarningPeriod > 0);
   const endReason = persisted.endReason as EndReason | null;
   const reasons = END_REASONS[state];
   if (reasons ? !reasons.includes(endReason as EndReason) : endReason !== null) {
@@ -166,6 +192,8 @@ export function restorableSnapshot(
     sessionId: sessionId as string | null,
     roster,
     idleDeadline,
+    // A countdown that ended while stored takes its warning with it.
+    idleWarningAt: idleDeadline === null ? null : idleWarningAt,
     reconnectDeadline,
     endReason,
   };

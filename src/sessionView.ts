@@ -29,8 +29,8 @@ export type CallSessionState = (typeof SESSION_STATES)[number];
 
 type TopState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'timedOut' | 'closed';
 
-/** The name of a session status callback. */
-export type StatusCallbackName = keyof SessionStatusListener;
+/** The name of one of the six session status callbacks. */
+export type StatusCallbackName = Exclude<keyof SessionStatusListener, 'onIdleTimeoutWarning'>;
 
 /**
  * The adapter, whole: which change of top-level state fires which status callback.
@@ -58,6 +58,7 @@ const STATUS_CALLBACK: {
 /** One callback a transition fires, with its argument. */
 export type SessionCallback =
   | { readonly listener: 'status'; readonly name: StatusCallbackName }
+  | { readonly listener: 'status'; readonly name: 'onIdleTimeoutWarning'; readonly secondsLeft: number }
   | {
       readonly listener: 'participant';
       readonly name: 'onParticipantJoined' | 'onParticipantLeft';
@@ -90,6 +91,22 @@ function topStateOf(snapshot: CallSessionSnapshot): TopState {
   throw new Error('unreachable: a state value without a key');
 }
 
+/**
+ * The warning is the chart's only move that changes nothing but `idleWarningAt`, so it
+ * comes alone. `secondsLeft` is the whole seconds left, rounded up: the warning period,
+ * or less for a countdown continued (or restored) with less time left than that.
+ */
+function idleWarningBetween(previous: CallSessionSnapshot, next: CallSessionSnapshot): SessionCallback | undefined {
+  const { idleWarningAt, idleDeadline, settings } = next.context;
+  if (idleWarningAt === null || previous.context.idleWarningAt !== null || idleDeadline === null) return undefined;
+  const secondsLeft = Math.ceil((idleDeadline - idleWarningAt) / 1000);
+  return {
+    listener: 'status',
+    name: 'onIdleTimeoutWarning',
+    secondsLeft: Math.min(settings.idleWarningPeriod, Math.max(0, secondsLeft)),
+  };
+}
+
 /** `session.state` of a snapshot: `joined.alone`, not `{ joined: 'alone' }`. */
 export function sessionStateOf(snapshot: CallSessionSnapshot): CallSessionState {
   const value = snapshot.value;
@@ -98,11 +115,13 @@ export function sessionStateOf(snapshot: CallSessionSnapshot): CallSessionState 
 
 /**
  * The callbacks the move from `previous` to `next` fires, in the order of SPEC §2:
- * the status callback, then `onParticipantJoined` for each arrival, then
+ * the status callback (or, alone, the idle warning of SPEC §6), then `onParticipantJoined` for each arrival, then
  * `onParticipantLeft` for each departure, then `onParticipantListChanged` once.
  */
 export function callbacksBetween(previous: CallSessionSnapshot, next: CallSessionSnapshot): readonly SessionCallback[] {
   if (previous === next) return NONE;
+  const warning = idleWarningBetween(previous, next);
+  if (warning) return [warning];
   const status = STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
   const roster = next.context.roster;
   if (roster === previous.context.roster) return status ? statusOnly(status) : NONE;

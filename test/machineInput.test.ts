@@ -65,6 +65,7 @@ describe('callSessionMachine input', () => {
     expect(actor.getSnapshot().context.settings).toEqual({
       idleTimeoutPeriod: MAX_PERIOD_SECONDS,
       reconnectTimeoutPeriod: 60,
+      idleWarningPeriod: 0,
       type: 'VIDEO',
     });
     expect(Object.isFrozen(actor.getSnapshot().context.settings)).toBe(true);

@@ -4,7 +4,8 @@
 // stretch of time fires, in the order SPEC §2 "Ordering" gives (status callback, then
 // joined, then left, then one list change).
 //
-// Callback strings: `onSessionJoined`, `onParticipantJoined:<participant>`,
+// Callback strings: `onSessionJoined`, `onIdleTimeoutWarning:<secondsLeft>`,
+// `onParticipantJoined:<participant>`,
 // `onParticipantLeft:<participant>`, `onParticipantListChanged:<list>`, where a
 // participant is written by `describeParticipant` and a list by `describeList`.
 
@@ -31,12 +32,15 @@ export type OracleEvent =
   | { readonly type: 'participant.left'; readonly participant: OracleParticipant }
   | { readonly type: 'connection.lost' }
   | { readonly type: 'connection.restored'; readonly participants?: readonly OracleParticipant[] }
-  | { readonly type: 'connection.closed' };
+  | { readonly type: 'connection.closed' }
+  | { readonly type: 'idle.extend' };
 
 /** Periods in whole seconds; 0 disables the countdown. */
 export interface OracleSettings {
   readonly idleTimeoutPeriod: number;
   readonly reconnectTimeoutPeriod: number;
+  /** Seconds before the idle timeout that the warning fires; 0 or absent: no warning. */
+  readonly idleWarningPeriod?: number;
 }
 
 export interface OracleModel {
@@ -46,6 +50,8 @@ export interface OracleModel {
   readonly participants: readonly OracleParticipant[];
   /** Absolute clock ms at which the idle countdown ends; null when none runs. */
   readonly idleDeadline: number | null;
+  /** Whether the running idle countdown has warned (SPEC §6: once per countdown). */
+  readonly idleWarned: boolean;
   /** Absolute clock ms at which the reconnect bound ends; null when none runs. */
   readonly reconnectDeadline: number | null;
   /** In `reconnecting`: the substate a plain `connection.restored` returns to. */
@@ -75,6 +81,7 @@ export function initialModel(settings: OracleSettings, now = 0): OracleModel {
     sessionId: null,
     participants: [],
     idleDeadline: null,
+    idleWarned: false,
     reconnectDeadline: null,
     resumeTo: null,
     endReason: null,
@@ -176,7 +183,7 @@ function replaceRoster(
 const IGNORED = (model: OracleModel): OracleResult => ({ model, callbacks: [], accepted: false });
 
 function end(model: OracleModel, state: OracleState, endReason: OracleEndReason): OracleModel {
-  return { ...model, state, endReason, idleDeadline: null, reconnectDeadline: null, resumeTo: null };
+  return { ...model, state, endReason, idleDeadline: null, idleWarned: false, reconnectDeadline: null, resumeTo: null };
 }
 
 export function step(model: OracleModel, event: OracleEvent): OracleResult {
@@ -197,6 +204,7 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
         state: accompanied ? 'joined.accompanied' : 'joined.alone',
         participants: roster.participants,
         idleDeadline: accompanied ? null : idleFrom(model),
+        idleWarned: false,
       };
       return { model: next, callbacks: ['onSessionJoined', ...roster.callbacks], accepted: true };
     }
@@ -225,7 +233,7 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
       const callbacks: string[] = at === -1 ? [`onParticipantJoined:${describeParticipant(p)}`] : [];
       callbacks.push(`onParticipantListChanged:${describeList(participants)}`);
       return {
-        model: { ...model, state: 'joined.accompanied', participants, idleDeadline: null },
+        model: { ...model, state: 'joined.accompanied', participants, idleDeadline: null, idleWarned: false },
         callbacks,
         accepted: true,
       };
@@ -244,6 +252,7 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
         participants,
         // Entering joined.alone starts the countdown afresh at the full period.
         idleDeadline: alone ? idleFrom(model) : model.idleDeadline,
+        idleWarned: alone ? false : model.idleWarned,
       };
       return {
         model: next,
@@ -287,6 +296,8 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
         state: accompanied ? 'joined.accompanied' : 'joined.alone',
         participants: roster.participants,
         idleDeadline: accompanied ? null : (model.idleDeadline ?? idleFrom(model)),
+        // A countdown that runs on keeps its warning; a fresh one has none.
+        idleWarned: accompanied || model.idleDeadline === null ? false : model.idleWarned,
       };
       return { model: next, callbacks: ['onConnectionRestored', ...roster.callbacks], accepted: true };
     }
@@ -294,27 +305,52 @@ export function step(model: OracleModel, event: OracleEvent): OracleResult {
     case 'connection.closed':
       if (!connected) return IGNORED(model);
       return { model: end(model, 'closed', 'server'), callbacks: ['onConnectionClosed'], accepted: true };
+
+    case 'idle.extend':
+      // SPEC §6: taken exactly while an idle countdown runs; "Stay" restarts it at the
+      // full period from now, clears the warning, and fires no callback.
+      if (!idleCountdownRuns(model)) return IGNORED(model);
+      return { model: { ...model, idleDeadline: idleFrom(model), idleWarned: false }, callbacks: [], accepted: true };
   }
+}
+
+function idleCountdownRuns(model: OracleModel): boolean {
+  return (model.state === 'joined.alone' || model.state === 'reconnecting') && model.idleDeadline !== null;
 }
 
 /**
  * Moves time on by `ms`. A deadline is due when now >= deadline; due timers fire in
- * deadline order, the idle countdown first on a tie. Either one ends the session, so
- * at most one fires.
+ * deadline order, the idle countdown first on a tie with the reconnect bound. Either
+ * one ends the session, so at most one fires. Before it, the idle warning fires once
+ * per countdown when `idleWarningPeriod` seconds are left (SPEC §6), unless the session
+ * ends at that very instant or earlier.
  */
 export function advance(model: OracleModel, ms: number): { model: OracleModel; callbacks: readonly string[] } {
   const now = model.now + ms;
-  const idle =
-    (model.state === 'joined.alone' || model.state === 'reconnecting') && model.idleDeadline !== null
-      ? model.idleDeadline
-      : Infinity;
+  const idle = idleCountdownRuns(model) ? model.idleDeadline! : Infinity;
   const reconnect =
     model.state === 'reconnecting' && model.reconnectDeadline !== null ? model.reconnectDeadline : Infinity;
+  const warningSeconds = model.settings.idleWarningPeriod ?? 0;
+  const warning =
+    idle !== Infinity && warningSeconds > 0 && !model.idleWarned ? idle - warningSeconds * 1000 : Infinity;
+  const callbacks: string[] = [];
+  let current = model;
+  if (warning <= now && warning < idle && warning < reconnect) {
+    const firedAt = Math.max(warning, model.now);
+    callbacks.push(`onIdleTimeoutWarning:${Math.ceil((idle - firedAt) / 1000)}`);
+    current = { ...current, idleWarned: true };
+  }
   if (idle <= now && idle <= reconnect) {
-    return { model: { ...end(model, 'timedOut', 'idleTimeout'), now }, callbacks: ['onSessionTimedOut'] };
+    return {
+      model: { ...end(current, 'timedOut', 'idleTimeout'), now },
+      callbacks: [...callbacks, 'onSessionTimedOut'],
+    };
   }
   if (reconnect <= now) {
-    return { model: { ...end(model, 'closed', 'reconnectTimeout'), now }, callbacks: ['onConnectionClosed'] };
+    return {
+      model: { ...end(current, 'closed', 'reconnectTimeout'), now },
+      callbacks: [...callbacks, 'onConnectionClosed'],
+    };
   }
-  return { model: { ...model, now }, callbacks: [] };
+  return { model: { ...current, now }, callbacks };
 }

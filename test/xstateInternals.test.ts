@@ -39,6 +39,7 @@ describe('XState internals', () => {
       ._nodes;
     expect(nodes.map((node) => node.id)).toEqual(['callSession', 'callSession.joined', 'callSession.joined.alone']);
     expect(nodes[2]!.after.map((transition) => transition.eventType)).toEqual([
+      'xstate.after.idleWarningPeriod.callSession.joined.alone',
       'xstate.after.idleTimeoutPeriod.callSession.joined.alone',
     ]);
   });
