@@ -23,6 +23,16 @@ export function clockNow(system: AnyActorSystem | undefined): number {
   return typeof clock?.now === 'function' ? clock.now() : Date.now();
 }
 
+/**
+ * A stand-in for `system` whose clock reads `now`, for running the chart's pure
+ * transitions on a virtual time (the testing kit's traversal): the chart reads time
+ * through `clockNow`, that is, the system's `_clock`.
+ */
+export function systemAt(system: AnyActorSystem, now: number): AnyActorSystem {
+  const clock = { now: () => now, setTimeout: () => undefined, clearTimeout: () => undefined };
+  return Object.create(system, { _clock: { value: clock } }) as AnyActorSystem;
+}
+
 /** Whether the actor's clock tells time itself (`SimulatedClock` does); if not, `clockNow` reads `Date.now()`. */
 export function clockTellsTime(system: AnyActorSystem | undefined): boolean {
   return typeof (system as ClockHolder | undefined)?._clock?.now === 'function';

@@ -105,7 +105,12 @@ describe('SessionSettingsBuilder', () => {
   test('build() returns frozen settings with the defaults 300 / 60 / VIDEO', () => {
     const settings = new SessionSettingsBuilder().build();
     expect(Object.isFrozen(settings)).toBe(true);
-    expect({ ...settings }).toEqual({ idleTimeoutPeriod: 300, reconnectTimeoutPeriod: 60, idleWarningPeriod: 0, type: 'VIDEO' });
+    expect({ ...settings }).toEqual({
+      idleTimeoutPeriod: 300,
+      reconnectTimeoutPeriod: 60,
+      idleWarningPeriod: 0,
+      type: 'VIDEO',
+    });
   });
 
   test('build() reflects every setter', () => {
@@ -115,7 +120,12 @@ describe('SessionSettingsBuilder', () => {
       .setType(SessionType.AUDIO)
       .build();
     expect(Object.isFrozen(settings)).toBe(true);
-    expect({ ...settings }).toEqual({ idleTimeoutPeriod: 12, reconnectTimeoutPeriod: 34, idleWarningPeriod: 0, type: 'AUDIO' });
+    expect({ ...settings }).toEqual({
+      idleTimeoutPeriod: 12,
+      reconnectTimeoutPeriod: 34,
+      idleWarningPeriod: 0,
+      type: 'AUDIO',
+    });
   });
 });
 

@@ -72,7 +72,10 @@ test('paths with unequal periods replay too, and every timer waits its own perio
 });
 
 test('a replay catches a session that does not do what the path expects', () => {
-  const path = getLifecyclePaths().find((p) => p.steps.at(-1)?.kind === 'advance')!;
+  const path = getLifecyclePaths().find((p) => {
+    const last = p.steps.at(-1);
+    return last?.kind === 'advance' && last.timer === 'idleTimeout';
+  })!;
   const last = path.steps.at(-1)!;
   const withLast = (changed: LifecycleStep): LifecyclePath => ({
     ...path,
@@ -97,4 +100,21 @@ test('the user hooks see the session before the first step and after every step'
   expect(seen[0]).toBe('start:idle:true');
   expect(seen).toHaveLength(path!.steps.length + 1);
   for (const entry of seen.slice(1)) expect(entry.split('=')[0]).toBe(entry.split('=')[1]);
+});
+
+test('a replay catches an idle warning that does not come, or comes 1 ms early', () => {
+  const path = getLifecyclePaths().find(
+    (p) => p.steps.at(-1)?.kind === 'advance' && p.description.endsWith('after idleWarningPeriod'),
+  )!;
+  const last = path.steps.at(-1)!;
+  if (last.kind !== 'advance') throw new Error('unreachable');
+  const withLast = (changed: LifecycleStep): LifecyclePath => ({
+    ...path,
+    steps: [...path.steps.slice(0, -1), changed],
+  });
+  expect(() => replayLifecyclePath(withLast({ ...last, ms: last.ms + 1 }))).toThrow(/idleWarning fired early/);
+  expect(() => replayLifecyclePath(withLast({ ...last, ms: last.ms - 1 }))).toThrow(
+    /expected callbacks \[onIdleTimeoutWarning\], got \[\]/,
+  );
+  expect(() => replayLifecyclePath(path)).not.toThrow();
 });

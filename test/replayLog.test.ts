@@ -48,7 +48,12 @@ describe('parsing a session log', () => {
         '{"at": 20}',
       ].join('\n'),
     );
-    expect(log.settings).toEqual({ idleTimeoutPeriod: 10, reconnectTimeoutPeriod: 60, idleWarningPeriod: 0, type: 'VIDEO' });
+    expect(log.settings).toEqual({
+      idleTimeoutPeriod: 10,
+      reconnectTimeoutPeriod: 60,
+      idleWarningPeriod: 0,
+      type: 'VIDEO',
+    });
     expect(log.entries.map((entry) => [entry.line, entry.at, entry.session, entry.event?.type])).toEqual([
       [3, 0, 'main', 'session.join'],
       [4, 1.5, 'b', 'session.join'],

@@ -1,4 +1,4 @@
-import { transition, type AnyMachineSnapshot, type TransitionDefinition } from 'xstate';
+import { createEmptyActor, type AnyActorScope, type AnyMachineSnapshot, type TransitionDefinition } from 'xstate';
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type {
@@ -7,6 +7,7 @@ import type {
   Participant,
   SessionSettings,
 } from '../../machines/callSession.types.js';
+import { systemAt } from '../../machines/xstateInternals.js';
 import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../sessionView.js';
 import { SessionSettingsBuilder } from '../settings.js';
 
@@ -18,9 +19,13 @@ export type CallbackName =
   | 'onConnectionLost'
   | 'onConnectionRestored'
   | 'onConnectionClosed'
+  | 'onIdleTimeoutWarning'
   | 'onParticipantJoined'
   | 'onParticipantLeft'
   | 'onParticipantListChanged';
+
+/** A timer of the chart: the idle timeout, its warning, or the reconnect bound. */
+export type LifecycleTimer = 'idleTimeout' | 'idleWarning' | 'reconnectTimeout';
 
 /** One step of a lifecycle path: an event to send, or time to let pass until a timer fires. */
 export type LifecycleStep = (
@@ -33,10 +38,10 @@ export type LifecycleStep = (
   | {
       /** Let `ms` milliseconds pass on the clock, so that `timer` fires. */
       readonly kind: 'advance';
-      /** How long to wait: the timer's full period. */
+      /** How long to wait: until the timer is due, from the end of the step before. */
       readonly ms: number;
       /** The timer that fires at the end of the wait. */
-      readonly timer: 'idleTimeout' | 'reconnectTimeout';
+      readonly timer: LifecycleTimer;
     }
 ) & {
   /** `session.state` right after the step. */
@@ -62,7 +67,7 @@ export interface LifecyclePathOptions {
   /**
    * Settings the paths are generated and replayed with. Both periods must be above 0.
    * The default makes them equal (60 s), which is what reaches the one transition that
-   * needs the idle and reconnect deadlines on the same instant.
+   * needs the idle and reconnect deadlines on the same instant, with a 20 s idle warning.
    */
   settings?: SessionSettings;
   /** `shortest` (default): one path to each reachable state; `simple`: every path without a repeated state. */
@@ -76,8 +81,17 @@ export const PATH_PARTICIPANTS: readonly Participant[] = Object.freeze([
 ]);
 const [ANA, BEN] = PATH_PARTICIPANTS as [Participant, Participant];
 
-const IDLE_AFTER = 'xstate.after.idleTimeoutPeriod';
-const RECONNECT_AFTER = 'xstate.after.reconnectTimeoutPeriod';
+/** The timer each of the chart's delays is. */
+const TIMER_OF_DELAY: Readonly<Record<string, LifecycleTimer>> = {
+  idleTimeoutPeriod: 'idleTimeout',
+  idleWarningPeriod: 'idleWarning',
+  reconnectTimeoutPeriod: 'reconnectTimeout',
+};
+
+/** The timer a delayed event (`xstate.after.<delay>.<state id>`) belongs to. */
+function timerOf(event: ChartEvent): LifecycleTimer | undefined {
+  return event.type.startsWith('xstate.after.') ? TIMER_OF_DELAY[event.type.split('.')[2]!] : undefined;
+}
 
 const PATH_EVENTS: readonly CallSessionEvent[] = [
   { type: 'session.join', sessionId: 'path-session' },
@@ -95,39 +109,88 @@ const PATH_EVENTS: readonly CallSessionEvent[] = [
   { type: 'connection.restored', participants: [] },
   { type: 'connection.restored', participants: [ANA] },
   { type: 'connection.closed' },
+  { type: 'idle.extend' },
 ];
 
 type ChartEvent = CallSessionEvent | { type: string };
 type ChartSnapshot = AnyMachineSnapshot & { context: CallSessionContext };
 type ChartTransition = TransitionDefinition<CallSessionContext, CallSessionEvent>;
 
-/** Every timer event the chart can raise, by the state node that owns it. */
-function timerEvents(): ChartEvent[] {
-  const events: ChartEvent[] = [];
-  for (const node of allStateNodes()) {
-    for (const type of node.transitions.keys()) if (type.startsWith('xstate.after.')) events.push({ type });
-  }
-  return events;
+/**
+ * The traversal runs the chart's pure transitions on a virtual clock: each snapshot it
+ * reaches has a time, which moves only when a timer fires, to that timer's due time. So
+ * a path can let time pass at any step, and every wait is exact.
+ */
+const timeOf = new WeakMap<object, number>();
+const traversalScope = ((): AnyActorScope => {
+  const actor = createEmptyActor();
+  return {
+    self: actor,
+    logger: () => undefined,
+    id: '',
+    sessionId: 'lifecycle-paths',
+    defer: () => undefined,
+    system: actor.system,
+    stopChild: () => undefined,
+    emit: () => undefined,
+    actionExecutor: () => undefined,
+  } as unknown as AnyActorScope;
+})();
+
+function scopeAt(now: number): AnyActorScope {
+  return { ...traversalScope, system: systemAt(traversalScope.system, now) };
 }
 
-/**
- * The events that can happen next. A path lets time pass only at its end, so every
- * countdown that runs started at time 0 and ends after its full period: only the
- * timer with the earliest end can fire (both, when they end together).
- */
-function possibleEvents(settings: SessionSettings): (snapshot: ChartSnapshot) => ChartEvent[] {
-  const timers = timerEvents();
-  return (snapshot) => {
-    const idleRuns = snapshot.context.idleDeadline !== null;
-    const reconnectRuns = snapshot.context.reconnectDeadline !== null;
-    const idleMs = settings.idleTimeoutPeriod;
-    const reconnectMs = settings.reconnectTimeoutPeriod;
-    const canFire = (event: ChartEvent) =>
-      event.type.startsWith(IDLE_AFTER)
-        ? idleRuns && (!reconnectRuns || idleMs <= reconnectMs)
-        : reconnectRuns && (!idleRuns || reconnectMs <= idleMs);
-    return [...PATH_EVENTS, ...timers.filter(canFire)];
-  };
+/** The timers the active state runs now, each with its due time, from the chart's own delay functions. */
+function runningTimers(snapshot: ChartSnapshot): { event: ChartEvent; due: number }[] {
+  const now = timeOf.get(snapshot) ?? 0;
+  const node = callSessionMachine.getStateNodeById(`callSession.${stateOf(snapshot)}`);
+  const delays = callSessionMachine.implementations.delays as Record<string, (args: object) => unknown>;
+  const system = systemAt(traversalScope.system, now);
+  const timers: { event: ChartEvent; due: number }[] = [];
+  for (const transition of node.after) {
+    const ms = delays[transition.delay as string]!({
+      context: snapshot.context,
+      event: { type: 'xstate.path' },
+      system,
+    });
+    // A delay that is not a number sets no timer (see the chart's NO_TIMER).
+    if (typeof ms === 'number' && !timers.some((timer) => timer.event.type === transition.eventType)) {
+      timers.push({ event: { type: transition.eventType }, due: now + ms });
+    }
+  }
+  return timers;
+}
+
+/** The traversal's transition: the chart's own, at the snapshot's time, or at the due time of the timer that fires. */
+function timedTransition(snapshot: ChartSnapshot, event: ChartEvent): ChartSnapshot {
+  const now = timeOf.get(snapshot) ?? 0;
+  const at = timerOf(event)
+    ? (runningTimers(snapshot).find((timer) => timer.event.type === event.type)?.due ?? now)
+    : now;
+  const next = callSessionMachine.transition(
+    snapshot as never,
+    event as never,
+    scopeAt(at),
+  ) as unknown as ChartSnapshot;
+  if (next !== snapshot) timeOf.set(next, at);
+  return next;
+}
+
+const timedLogic = {
+  transition: (snapshot: ChartSnapshot, event: ChartEvent) => timedTransition(snapshot, event),
+  getInitialSnapshot: (_scope: AnyActorScope, input: unknown) => {
+    const snapshot = callSessionMachine.getInitialSnapshot(scopeAt(0), input as never) as unknown as ChartSnapshot;
+    timeOf.set(snapshot, 0);
+    return snapshot;
+  },
+};
+
+/** The events that can happen next: any event of SPEC §2, or the timer (timers, on a tie) due first. */
+function possibleEvents(snapshot: ChartSnapshot): ChartEvent[] {
+  const timers = runningTimers(snapshot);
+  const first = Math.min(...timers.map((timer) => timer.due));
+  return [...PATH_EVENTS, ...timers.filter((timer) => timer.due === first).map((timer) => timer.event)];
 }
 
 function allStateNodes() {
@@ -156,11 +219,24 @@ function stateOf(snapshot: ChartSnapshot): CallSessionState {
   return sessionStateOf(snapshot as CallSessionSnapshot);
 }
 
-/** What tells two states apart for the traversal: the state, who is present, which countdowns run. */
+/**
+ * What tells two states apart for the traversal: the state, who is present, whether it
+ * warned, and the time left on each running timer. xstate/graph may hand back any
+ * snapshot with the same serialization along a path, so it must fix all that a step's
+ * expectations and waits depend on.
+ */
 function serializeState(snapshot: ChartSnapshot): string {
-  const { roster, idleDeadline, reconnectDeadline } = snapshot.context;
+  const { roster, idleWarningAt } = snapshot.context;
   const present = roster.list.map((participant: Participant) => participant.uid).join(',');
-  return `${stateOf(snapshot)}|${present}|idle:${idleDeadline !== null}|reconnect:${reconnectDeadline !== null}`;
+  const now = timeOf.get(snapshot) ?? 0;
+  const timers = runningTimers(snapshot).map((timer) => `${timerOf(timer.event)}:${timer.due - now}`);
+  return `${stateOf(snapshot)}|${present}|warned:${idleWarningAt !== null}|${timers.join(',')}`;
+}
+
+/** How long after `previous` the timer `event` is due. */
+function waitFor(previous: ChartSnapshot, event: ChartEvent): number {
+  const timer = runningTimers(previous).find((running) => running.event.type === event.type)!;
+  return timer.due - (timeOf.get(previous) ?? 0);
 }
 
 function uids(list: readonly Participant[] | undefined): string[] {
@@ -180,6 +256,7 @@ function expectedCallbacksFor(
 ): CallbackName[] {
   const callbacks: CallbackName[] = [];
   const wasJoined = before.startsWith('joined') || before === 'reconnecting';
+  if (timerOf(event) === 'idleWarning') return ['onIdleTimeoutWarning'];
   switch (event.type) {
     case 'session.joined':
       callbacks.push('onSessionJoined');
@@ -243,10 +320,9 @@ function toLifecyclePath(path: StatePath<ChartSnapshot, ChartEvent>, settings: S
       expectedCallbacks: expectedCallbacksFor(event, before, after, present),
       transitions,
     };
-    if (event.type.startsWith(IDLE_AFTER)) {
-      steps.push({ kind: 'advance', timer: 'idleTimeout', ms: settings.idleTimeoutPeriod * 1000, ...shared });
-    } else if (event.type.startsWith(RECONNECT_AFTER)) {
-      steps.push({ kind: 'advance', timer: 'reconnectTimeout', ms: settings.reconnectTimeoutPeriod * 1000, ...shared });
+    const timer = timerOf(event);
+    if (timer) {
+      steps.push({ kind: 'advance', timer, ms: waitFor(previous, event), ...shared });
     } else {
       steps.push({ kind: 'send', event: event as CallSessionEvent, ...shared });
     }
@@ -258,26 +334,30 @@ function toLifecyclePath(path: StatePath<ChartSnapshot, ChartEvent>, settings: S
   return { settings, description, steps };
 }
 
-const EQUAL_PERIODS = new SessionSettingsBuilder().setIdleTimeoutPeriod(60).setReconnectTimeoutPeriod(60).build();
+const DEFAULT_PATH_SETTINGS = new SessionSettingsBuilder()
+  .setIdleTimeoutPeriod(60)
+  .setReconnectTimeoutPeriod(60)
+  .setIdleWarningPeriod(20)
+  .build();
 
 /**
  * Lifecycle paths over the chart, generated with `xstate/graph`. Each starts from a new
- * session in `idle` at time 0 and lets time pass only in its last step, so a timer step
- * waits exactly its full period. Together the shortest paths reach every state and
- * take every transition of the chart.
+ * session in `idle` at time 0; events take no time, and a timer step waits exactly until
+ * that timer is due. Together the shortest paths reach every state and take every
+ * transition of the chart.
  */
 export function getLifecyclePaths(options: LifecyclePathOptions = {}): LifecyclePath[] {
-  const settings = options.settings ?? EQUAL_PERIODS;
+  const settings = options.settings ?? DEFAULT_PATH_SETTINGS;
   if (settings.idleTimeoutPeriod <= 0 || settings.reconnectTimeoutPeriod <= 0) {
     throw new RangeError('getLifecyclePaths needs both periods above 0, so that every timer can fire');
   }
   const traversal = {
     input: { settings },
-    events: possibleEvents(settings),
+    events: possibleEvents,
     serializeState: serializeState as (snapshot: AnyMachineSnapshot) => string,
   };
   const generate = options.strategy === 'simple' ? getSimplePaths : getShortestPaths;
-  const paths = generate(callSessionMachine as never, traversal as never) as StatePath<ChartSnapshot, ChartEvent>[];
+  const paths = generate(timedLogic as never, traversal as never) as StatePath<ChartSnapshot, ChartEvent>[];
   return withEveryTransition(paths, traversal.events)
     .filter((path) => path.steps.length > 1)
     .map((path) => toLifecyclePath(path, settings));
@@ -310,9 +390,7 @@ function withEveryTransition(
       const keys = takenTransitions(path.state, event);
       if (keys.length === 0 || keys.every((key) => covered.has(key))) continue;
       for (const key of keys) covered.add(key);
-      const [state] = transition(callSessionMachine as never, path.state as never, event as never) as unknown as [
-        ChartSnapshot,
-      ];
+      const state = timedTransition(path.state, event);
       extended.push({ state, weight: path.weight + 1, steps: [...path.steps, { event, state }] });
     }
   }

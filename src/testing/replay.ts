@@ -23,6 +23,7 @@ const CALLBACKS: readonly CallbackName[] = [
   'onConnectionLost',
   'onConnectionRestored',
   'onConnectionClosed',
+  'onIdleTimeoutWarning',
   'onParticipantJoined',
   'onParticipantLeft',
   'onParticipantListChanged',
@@ -61,13 +62,16 @@ export function replayLifecyclePath(path: LifecyclePath, options: ReplayOptions 
     if (step.kind === 'send') {
       session.send(step.event);
     } else {
-      advance(clock, step.ms - 1);
-      if (session.state !== stateBefore || fired.length > 0) {
-        throw new LifecycleMismatchError(
-          `${where}: the ${step.timer} fired early (at ${clock.now()} ms: ${session.state}, ${fired.join(', ')})`,
-        );
+      // A timer due the instant the step before ended (a tie) waits 0 ms.
+      if (step.ms > 0) {
+        advance(clock, step.ms - 1);
+        if (session.state !== stateBefore || fired.length > 0) {
+          throw new LifecycleMismatchError(
+            `${where}: the ${step.timer} fired early (at ${clock.now()} ms: ${session.state}, ${fired.join(', ')})`,
+          );
+        }
       }
-      clock.increment(1);
+      clock.increment(step.ms > 0 ? 1 : 0);
     }
     if (session.state !== step.expectedState) {
       throw new LifecycleMismatchError(`${where}: expected state ${step.expectedState}, got ${session.state}`);
