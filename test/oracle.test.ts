@@ -31,6 +31,7 @@ test('a resync list that names one participant twice and yields the current list
   const sequence: Sequence = {
     idle: 0,
     reconnect: 0,
+    warning: 0,
     steps: [
       { kind: 'event', event: { type: 'session.join', sessionId: 's1' } },
       { kind: 'event', event: { type: 'session.joined', participants: [anaB] } },

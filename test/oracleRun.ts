@@ -32,7 +32,7 @@ export const LISTENER_IDS = ['S0', 'S1', 'S2', 'P0', 'P1', 'P2'] as const;
 export type ListenerId = (typeof LISTENER_IDS)[number];
 
 const CALLBACKS_OF: Readonly<Record<ListenerId, readonly string[]>> = {
-  S0: STATUS_CALLBACKS,
+  S0: [...STATUS_CALLBACKS, 'onIdleTimeoutWarning'],
   S1: STATUS_CALLBACKS,
   S2: ['onSessionJoined', 'onSessionLeft', 'onSessionTimedOut', 'onConnectionClosed'],
   P0: PARTICIPANT_CALLBACKS,
@@ -59,6 +59,8 @@ export interface Sequence {
   readonly idle: number;
   /** Seconds; 0 = no bound. */
   readonly reconnect: number;
+  /** Seconds before the idle timeout that it warns; 0 = no warning. Shorter than a non-zero `idle`. */
+  readonly warning: number;
   readonly steps: readonly Step[];
 }
 
@@ -111,6 +113,7 @@ const event: fc.Arbitrary<OracleEvent> = fc.oneof(
   { arbitrary: fc.constant<OracleEvent>({ type: 'connection.lost' }), weight: 5 },
   { arbitrary: maybeList.map(restoredEvent), weight: 5 },
   { arbitrary: fc.constant<OracleEvent>({ type: 'connection.closed' }), weight: 1 },
+  { arbitrary: fc.constant<OracleEvent>({ type: 'idle.extend' }), weight: 3 },
 );
 
 /** Periods are 0..5 s, so these land before, on and after the deadlines. */
@@ -157,10 +160,17 @@ export const sequenceArb: fc.Arbitrary<Sequence> = fc
   .record({
     idle: fc.constantFrom(0, 1, 2, 5),
     reconnect: fc.constantFrom(0, 1, 3),
+    warning: fc.constantFrom(0, 1, 2, 4),
     prefix,
     rest: fc.array(stepArb, { minLength: 1, maxLength: 40, size: 'max' }),
   })
-  .map(({ idle, reconnect, prefix: start, rest }) => ({ idle, reconnect, steps: [...start, ...rest] }));
+  .map(({ idle, reconnect, warning, prefix: start, rest }) => ({
+    idle,
+    reconnect,
+    // SPEC §6: the warning comes before a non-zero idle timeout.
+    warning: idle === 0 ? warning : Math.min(warning, idle - 1),
+    steps: [...start, ...rest],
+  }));
 
 // ---------------------------------------------------------------------------
 // The runner.
@@ -194,6 +204,7 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
   const settings = new SessionSettingsBuilder()
     .setIdleTimeoutPeriod(sequence.idle)
     .setReconnectTimeoutPeriod(sequence.reconnect)
+    .setIdleWarningPeriod(sequence.warning)
     .build();
   const log: string[] = [];
   const listenerErrors: unknown[] = [];
@@ -204,6 +215,7 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
   let model: OracleModel = initialModel({
     idleTimeoutPeriod: sequence.idle,
     reconnectTimeoutPeriod: sequence.reconnect,
+    idleWarningPeriod: sequence.warning,
   });
 
   const where = (): string => `@${session.state}/${String(session.endReason)}`;
@@ -219,6 +231,8 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
             l === session.participants && Object.isFrozen(l) ? '' : ' (not the frozen session.participants)';
           log.push(`${id}:${name}:${describeList(l)}${current}${where()}`);
         };
+      } else if (name === 'onIdleTimeoutWarning') {
+        object[name] = (secondsLeft: number) => log.push(`${id}:${name}:${secondsLeft}${where()}`);
       } else {
         object[name] = () => log.push(`${id}:${name}${where()}`);
       }
@@ -249,11 +263,15 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
     registered.push(id);
   }
 
+  // The warning changes no state: inside it, the state is the one before the step,
+  // even when a timeout follows in the same stretch of time.
+  let stateBeforeStep = '';
   const expectedLog = (callbacks: readonly string[]): string[] => {
-    const at = `@${model.state}/${String(model.endReason)}`;
+    const after = `@${model.state}/${String(model.endReason)}`;
     const expected: string[] = [];
     for (const callback of callbacks) {
       const name = callback.split(':', 1)[0]!;
+      const at = name === 'onIdleTimeoutWarning' ? stateBeforeStep : after;
       const status = !name.startsWith('onParticipant');
       for (const id of registered) {
         if (isStatusId(id) === status && CALLBACKS_OF[id].includes(name)) expected.push(`${id}:${callback}${at}`);
@@ -300,6 +318,15 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
         `reconnectDeadline: session ${String(saved.reconnectDeadline)}, oracle ${String(model.reconnectDeadline)}`,
       );
     }
+    if (session.idleWarningActive !== model.idleWarned) {
+      problems.push(`idleWarningActive: session ${session.idleWarningActive}, oracle ${model.idleWarned}`);
+    }
+    const { idle, reconnect } = session.deadlines;
+    if (idle !== model.idleDeadline || reconnect !== model.reconnectDeadline) {
+      problems.push(
+        `deadlines: session ${JSON.stringify(session.deadlines)}, oracle ${model.idleDeadline}/${model.reconnectDeadline}`,
+      );
+    }
     if (saved.resumeTo !== model.resumeTo)
       problems.push(`resumeTo: session ${String(saved.resumeTo)}, oracle ${String(model.resumeTo)}`);
     if (problems.length === 0) return null;
@@ -310,6 +337,7 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
     for (const [index, s] of sequence.steps.entries()) {
       if (stats) stats.steps++;
       log.length = 0;
+      stateBeforeStep = `@${model.state}/${String(model.endReason)}`;
       let callbacks: readonly string[] = [];
       let previousList: readonly unknown[] | null = session.participants;
       switch (s.kind) {
@@ -394,7 +422,7 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
 /** A readable listing of a sequence, for a divergence report. */
 export function formatSequence(sequence: Sequence): string {
   return [
-    `settings: idle ${sequence.idle} s, reconnect ${sequence.reconnect} s`,
+    `settings: idle ${sequence.idle} s, reconnect ${sequence.reconnect} s, warning ${sequence.warning} s`,
     ...sequence.steps.map((s, i) => `  ${i}: ${describeStep(s)}`),
   ].join('\n');
 }

@@ -97,6 +97,7 @@ const event: fc.Arbitrary<CallSessionEvent> = fc.oneof(
   { arbitrary: fc.constant({ type: 'connection.lost' } as const), weight: 6 },
   { arbitrary: maybeList.map((list) => withList('connection.restored', list)), weight: 6 },
   { arbitrary: fc.constant({ type: 'connection.closed' } as const), weight: 1 },
+  { arbitrary: fc.constant({ type: 'idle.extend' } as const), weight: 3 },
 );
 
 const advance: fc.Arbitrary<number> = fc.oneof(
@@ -125,12 +126,14 @@ const prefix: fc.Arbitrary<readonly Step[]> = fc.oneof(
 interface Scenario {
   readonly idleSeconds: number;
   readonly reconnectSeconds: number;
+  readonly warningSeconds: number;
   readonly steps: readonly Step[];
 }
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   idleSeconds: fc.constantFrom(0, 1, 2, 5),
   reconnectSeconds: fc.constantFrom(0, 1, 3),
+  warningSeconds: fc.constantFrom(0, 1, 4),
   steps: fc.tuple(prefix, fc.array(step, { maxLength: 40, size: 'max' })).map(([head, tail]) => [...head, ...tail]),
 });
 
@@ -146,7 +149,11 @@ function recordCalls(session: CallSession): Call[] {
   const calls: Call[] = [];
   const status: Record<string, () => void> = {};
   for (const name of STATUS_CALLBACKS) status[name] = () => calls.push({ name, stateInside: session.state });
-  session.addSessionStatusListener(status);
+  session.addSessionStatusListener({
+    ...status,
+    onIdleTimeoutWarning: (secondsLeft) =>
+      calls.push({ name: `onIdleTimeoutWarning:${secondsLeft}`, stateInside: session.state }),
+  });
   session.addParticipantEventListener({
     onParticipantJoined: (p) =>
       calls.push({ name: `onParticipantJoined:${describeParticipant(p)}`, stateInside: session.state }),
@@ -192,16 +199,22 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 
 const tally = { steps: 0, ticks: 0, ends: {} as Record<string, number> };
 
-function run({ idleSeconds, reconnectSeconds, steps }: Scenario): void {
+function run({ idleSeconds, reconnectSeconds, warningSeconds: drawn, steps }: Scenario): void {
+  // SPEC §6: the warning comes before a non-zero idle timeout.
+  const warningSeconds = idleSeconds === 0 ? drawn : Math.min(drawn, idleSeconds - 1);
   const settings = new SessionSettingsBuilder()
     .setIdleTimeoutPeriod(idleSeconds)
     .setReconnectTimeoutPeriod(reconnectSeconds)
+    .setIdleWarningPeriod(warningSeconds)
     .build();
   const clock = new SimulatedClock();
   const listenerErrors: unknown[] = [];
   const session = createCallSession({ settings, clock, onListenerError: (error) => listenerErrors.push(error) });
   const calls = recordCalls(session);
-  let model = initialModel({ idleTimeoutPeriod: idleSeconds, reconnectTimeoutPeriod: reconnectSeconds }, clock.now());
+  let model = initialModel(
+    { idleTimeoutPeriod: idleSeconds, reconnectTimeoutPeriod: reconnectSeconds, idleWarningPeriod: warningSeconds },
+    clock.now(),
+  );
   let finalReachedAt: number | null = null; // calls.length when the final state was reached
 
   const check = (where: string, before: number, expected: string[]): void => {
@@ -220,6 +233,14 @@ function run({ idleSeconds, reconnectSeconds, steps }: Scenario): void {
     const idleTimers = pendingTimers(session, 'idleTimeoutPeriod');
     const idleExpected = idleCountdownRuns(model) ? 1 : 0;
     verify(idleTimers === idleExpected, () => expect(idleTimers, `${where}: pending idle timers`).toBe(idleExpected));
+    const warningTimers = pendingTimers(session, 'idleWarningPeriod');
+    const warningExpected = idleCountdownRuns(model) && warningSeconds > 0 && !model.idleWarned ? 1 : 0;
+    verify(warningTimers === warningExpected, () =>
+      expect(warningTimers, `${where}: pending warning timers`).toBe(warningExpected),
+    );
+    verify(session.idleWarningActive === model.idleWarned, () =>
+      expect(session.idleWarningActive, `${where}: idleWarningActive`).toBe(model.idleWarned),
+    );
     const reconnectTimers = pendingTimers(session, 'reconnectTimeoutPeriod');
     const reconnectExpected = reconnectBoundRuns(model) ? 1 : 0;
     verify(reconnectTimers === reconnectExpected, () =>
@@ -266,12 +287,19 @@ function run({ idleSeconds, reconnectSeconds, steps }: Scenario): void {
       const where = `step ${i} (${JSON.stringify(s.event)})`;
       const stateBefore = session.state;
       const listBefore = session.participants;
+      const snapshotBefore = session.actor.getSnapshot();
       const can = session.can(s.event);
       session.send(s.event);
       const result = oracleStep(model, s.event);
       model = result.model;
       const expected = result.accepted ? [...result.callbacks] : null;
-      const changed = session.state !== stateBefore || session.participants !== listBefore || calls.length > before;
+      // A taken transition makes a new snapshot even when nothing a user sees differs
+      // (a stay at the instant the countdown started).
+      const changed =
+        session.state !== stateBefore ||
+        session.participants !== listBefore ||
+        calls.length > before ||
+        session.actor.getSnapshot() !== snapshotBefore;
       // can() agrees with whether the event changed anything, and with the spec
       verify(can === changed, () => expect(can, `${where}: can() vs change`).toBe(changed));
       verify(can === (expected !== null), () => expect(can, `${where}: can() vs SPEC`).toBe(expected !== null));
