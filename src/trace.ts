@@ -20,6 +20,7 @@ function describeEvent(event: AnyEventObject): string {
 }
 
 function describeCallback(callback: SessionCallback): string {
+  if (callback.name === 'onIdleTimeoutWarning') return `${callback.name}(${callback.secondsLeft})`;
   if (callback.listener === 'status') return callback.name;
   if (callback.name === 'onParticipantListChanged') return `${callback.name}[${callback.roster.size}]`;
   return `${callback.name}(${nameOf(callback.participant)})`;
@@ -38,7 +39,8 @@ function describeTimers(
   traceTime: (clockMs: number) => number,
 ): string {
   const notes: string[] = [];
-  const { idleTimeoutPeriod, reconnectTimeoutPeriod } = next.context.settings;
+  const { idleTimeoutPeriod, reconnectTimeoutPeriod, idleWarningPeriod } = next.context.settings;
+  const at = (ms: number) => formatSeconds(traceTime(ms)).trim();
   const timers = [
     ['idle countdown', previous?.context.idleDeadline ?? null, next.context.idleDeadline, idleTimeoutPeriod, ranBefore],
     [
@@ -53,14 +55,15 @@ function describeTimers(
   for (const [name, before, after, period, restart] of timers) {
     if (after === null) {
       if (before !== null) notes.push(`${name} stopped`);
-    } else if (before === null) {
+    } else if (before === null || before !== after) {
+      // A warning is due with every fresh idle countdown, when the settings ask for one.
+      const warns =
+        name === 'idle countdown' && idleWarningPeriod > 0 ? `, warns at ${at(after - idleWarningPeriod * 1000)}` : '';
       notes.push(
-        `${name} ${restart ? 'restarted' : 'started'} (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`,
+        `${name} ${before === null && !restart ? 'started' : 'restarted'} (${period} s), ends at ${at(after)}${warns}`,
       );
-    } else if (before !== after) {
-      notes.push(`${name} restarted (${period} s), ends at ${formatSeconds(traceTime(after)).trim()}`);
     } else if (moved) {
-      notes.push(`${name} runs on, ends at ${formatSeconds(traceTime(after)).trim()}`);
+      notes.push(`${name} runs on, ends at ${at(after)}`);
     }
   }
   return notes.length ? `  ⏱ ${notes.join('; ')}` : '';

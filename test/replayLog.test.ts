@@ -159,6 +159,23 @@ describe('replaying a log', () => {
     expect(text).toMatch(/idle countdown stopped/);
     expect(text).toMatch(/idle countdown restarted/);
     expect(text).toMatch(/idle countdown runs on/);
+    // The warning, a stay, and the warning of the countdown the stay started.
+    const standup = lines.filter((line) => line.startsWith('standup'));
+    expect(
+      standup
+        .filter((line) => /after idleWarningPeriod .*onIdleTimeoutWarning\(30\)/.test(line))
+        .map((line) => line.split(/\s+/)[1]),
+    ).toEqual(['220.000s', '315.000s']);
+    expect(
+      standup.some((line) =>
+        /225\.000s\s+idle\.extend\s+joined\.alone → joined\.alone\s+⏱ idle countdown restarted \(120 s\), ends at 345\.000s, warns at 315\.000s/.test(
+          line,
+        ),
+      ),
+    ).toBe(true);
+    expect(standup.at(-1)).toMatch(
+      /345\.000s\s+after idleTimeoutPeriod\s+joined\.alone → timedOut\s+onSessionTimedOut/,
+    );
   });
 });
 
