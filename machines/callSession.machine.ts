@@ -356,4 +356,4 @@ function revivingRoster(machine: ChartMachine): ChartMachine {
  * actor.getSnapshot().value; // { joined: 'alone' }
  * ```
  */
-export const callSessionMachine: ChartMachine = revivingRoster(chart);
+export const callSessionMachine = revivingRoster(chart);

@@ -158,7 +158,7 @@ export class ParticipantRoster {
 
   /**
    * The roster's JSON form is its list: inspectors and `JSON.stringify` show the
-   * participants, not the trie behind them, and {@link ParticipantRoster.fromList}
+   * participants, not the trie behind them, and `ParticipantRoster.fromList`
    * turns the list back into a roster.
    */
   toJSON(): readonly Participant[] {

@@ -31,6 +31,13 @@ describe('callSessionMachine input', () => {
     ['a string period', { ...valid, idleTimeoutPeriod: '300' }, TypeError, /idleTimeoutPeriod must be a number/],
     ['null for a period', { ...valid, idleTimeoutPeriod: null }, TypeError, /idleTimeoutPeriod/],
     ['an unknown type', { ...valid, type: 'HOLOGRAM' }, TypeError, /type must be SessionType/],
+    [
+      'a warning period not shorter than the idle period',
+      { ...valid, idleWarningPeriod: 300 },
+      RangeError,
+      /idleWarningPeriod \(300 s\) must be shorter than idleTimeoutPeriod \(300 s\)/,
+    ],
+    ['a negative warning period', { ...valid, idleWarningPeriod: -5 }, RangeError, /idleWarningPeriod/],
     ['settings that are not an object', 300, TypeError, /settings must be an object/],
   ])('%s fails the actor', (_, settings, kind, message) => {
     const error = errorOf({ settings });

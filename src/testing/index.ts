@@ -21,6 +21,7 @@ export {
   type LifecyclePath,
   type LifecyclePathOptions,
   type LifecycleStep,
+  type LifecycleTimer,
 } from './lifecyclePaths.js';
 export { SESSION_STATES } from '../callSession.js';
 export { LifecycleMismatchError, replayLifecyclePath, type ReplayOptions } from './replay.js';
