@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the published package works: publint and attw find no problem, and the
 # tarball `npm pack` makes installs into a fresh project, imports there, runs a
-# session, and brings no runtime dependency but xstate.
+# session, imports each SDK binding without its SDK installed, and brings no runtime
+# dependency but xstate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.tmp/package-check
@@ -32,6 +33,22 @@ const { getLifecyclePaths, replayLifecyclePath } = await import('call-session-ma
 const paths = getLifecyclePaths();
 for (const path of paths) replayLifecyclePath(path);
 console.log(`packed package: imported and ran a session to timedOut; replayed ${paths.length} lifecycle paths from call-session-machine/testing`);
+// The bindings import their SDK's types only: each subpath loads with no SDK installed.
+for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall']]) {
+  const binding = await import(`call-session-machine/${subpath}`);
+  if (typeof binding[name] !== 'function') {
+    console.error(`call-session-machine/${subpath} does not export ${name}`);
+    process.exit(1);
+  }
+}
+for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
+  try {
+    import.meta.resolve(sdk);
+    console.error(`${sdk} is installed in the scratch project; the binding import check proves nothing`);
+    process.exit(1);
+  } catch {}
+}
+console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
 JS
 node smoke.mjs
 deps=$(node -e "const p=require('./node_modules/call-session-machine/package.json'); console.log(Object.keys(p.dependencies||{}).join(','))")
