@@ -38,7 +38,10 @@ export interface TwilioBindingOptions {
  * `connect()`'s result: a promise of the Room with a `cancel()` (twilio-video's
  * `CancelablePromise<Room>`); any promise of a Room is accepted.
  */
-export type TwilioRoomPromise = PromiseLike<Room> & { cancel?: () => void };
+export type TwilioRoomPromise = PromiseLike<Room> & {
+  /** Cancels the connection attempt (twilio-video's `CancelablePromise#cancel`). */
+  cancel?: () => void;
+};
 
 /** twilio-video's documented error codes (es5/util/twilio-video-errors.js) that decide the mapping. */
 const PARTICIPANT_DUPLICATE_IDENTITY = 53205;
