@@ -33,7 +33,34 @@ const { getLifecyclePaths, replayLifecyclePath } = await import('call-session-ma
 const paths = getLifecyclePaths();
 for (const path of paths) replayLifecyclePath(path);
 console.log(`packed package: imported and ran a session to timedOut; replayed ${paths.length} lifecycle paths from call-session-machine/testing`);
-// The bindings import their SDK's types only: each subpath loads with no SDK installed.
+JS
+node smoke.mjs
+deps=$(node -e "const p=require('./node_modules/call-session-machine/package.json'); console.log(Object.keys(p.dependencies||{}).join(','))")
+if [ "$deps" != "xstate" ]; then echo "runtime dependencies must be xstate alone; got: $deps" >&2; exit 1; fi
+echo "packed package: runtime dependencies: $deps"
+
+# The bindings import their SDK's types only: each subpath must load where no SDK can be
+# found. A project inside this repository would resolve the SDKs from its node_modules,
+# so this one lives in a fresh directory outside it.
+packed="$(cd .. && pwd)/$tarball"
+isolated=$(mktemp -d)
+trap 'rm -rf "$isolated"' EXIT
+cd "$isolated"
+printf '{ "name": "scratch-bindings", "private": true, "type": "module" }\n' > package.json
+npm install --silent --no-audit --no-fund "$packed"
+cat > bindings.mjs <<'JS'
+for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
+  let found = true;
+  try {
+    import.meta.resolve(sdk);
+  } catch {
+    found = false;
+  }
+  if (found) {
+    console.error(`${sdk} resolves from the scratch project; the binding import check would prove nothing`);
+    process.exit(1);
+  }
+}
 for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall']]) {
   const binding = await import(`call-session-machine/${subpath}`);
   if (typeof binding[name] !== 'function') {
@@ -41,16 +68,6 @@ for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindT
     process.exit(1);
   }
 }
-for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
-  try {
-    import.meta.resolve(sdk);
-    console.error(`${sdk} is installed in the scratch project; the binding import check proves nothing`);
-    process.exit(1);
-  } catch {}
-}
 console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
 JS
-node smoke.mjs
-deps=$(node -e "const p=require('./node_modules/call-session-machine/package.json'); console.log(Object.keys(p.dependencies||{}).join(','))")
-if [ "$deps" != "xstate" ]; then echo "runtime dependencies must be xstate alone; got: $deps" >&2; exit 1; fi
-echo "packed package: runtime dependencies: $deps"
+node bindings.mjs
