@@ -20,6 +20,7 @@ import {
   participantLeaves,
   participantUpdate,
   roomListenerCounts,
+  roomMoved,
   settle,
   spyOnDisconnect,
   startConnecting,
@@ -133,6 +134,18 @@ describe('participants', () => {
     expect(people).toEqual(['list:ana']);
     expect(session.participants).toEqual([{ uid: 'ana', name: 'Ana B.' }]);
     expect(session.participants.some((p) => p.uid === 'me')).toBe(false);
+  });
+});
+
+describe('a room move', () => {
+  test('moved to another room (RoomMoved re-announces everyone while connected): only the real difference is reported', async () => {
+    const { room, session, status, people } = inCall([ana, bo]);
+    roomMoved(room, 'breakout', [bo, cy]);
+    expect(room.name).toBe('breakout');
+    await settle();
+    expect(status).toEqual([]);
+    expect(people).toEqual(['left:ana', 'list:bo', 'joined:cy', 'list:bo,cy']);
+    expect(session.participants.map((p) => p.uid)).toEqual(['bo', 'cy']);
   });
 });
 
@@ -385,6 +398,7 @@ describe('the livekit-client internals the test helper drives', () => {
       'engine listens to resuming': true,
       'engine listens to resumed': true,
       'engine listens to disconnected': true,
+      'engine listens to roomMoved': true,
     });
   });
 });

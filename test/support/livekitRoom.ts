@@ -11,14 +11,30 @@
  * that fails when any internal used here moves.
  */
 import { readFileSync } from 'node:fs';
-import { JoinResponse, ParticipantInfo, ParticipantInfo_State, type DisconnectReason } from '@livekit/protocol';
+import {
+  JoinResponse,
+  ParticipantInfo,
+  ParticipantInfo_State,
+  Room as RoomModel,
+  RoomMovedResponse,
+  type DisconnectReason,
+} from '@livekit/protocol';
 import { ConnectionState, Room, RoomEvent, setLogLevel } from 'livekit-client';
 
 /** The livekit-client version these internals were read from. */
 export const LIVEKIT_CLIENT_VERSION = '2.23.0';
 
 /** The engine events this helper emits (livekit-client src/room/events.ts, EngineEvent). */
-export const ENGINE_EVENTS = ['participantUpdate', 'restarting', 'signalRestarted', 'restarted', 'resuming', 'resumed', 'disconnected'] as const;
+export const ENGINE_EVENTS = [
+  'participantUpdate',
+  'restarting',
+  'signalRestarted',
+  'restarted',
+  'resuming',
+  'resumed',
+  'disconnected',
+  'roomMoved',
+] as const;
 
 /** The version of livekit-client actually installed. */
 export function installedLiveKitVersion(): string {
@@ -86,6 +102,11 @@ export function participantLeaves(room: Room, identity: string, reason?: Disconn
   const sid = room.remoteParticipants.get(identity)?.sid ?? `PA_${identity}`;
   const info = new ParticipantInfo({ sid, identity, state: ParticipantInfo_State.DISCONNECTED, disconnectReason: reason ?? 0 });
   engineOf(room).emit('participantUpdate', [info]);
+}
+
+/** The server moved this participant to room `name`, where `others` are (the engine's `roomMoved`). */
+export function roomMoved(room: Room, name: string, others: readonly ParticipantInfo[]): void {
+  engineOf(room).emit('roomMoved', new RoomMovedResponse({ room: new RoomModel({ name }), otherParticipants: [...others] }));
 }
 
 /** The engine starts a full reconnect (RTCEngine.restartConnection emits `restarting`). */
