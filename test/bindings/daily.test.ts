@@ -332,6 +332,16 @@ describe('unbind', () => {
   });
 });
 
+describe('bad options', () => {
+  test('an empty sessionId is a TypeError at bind time, and nothing is bound', async () => {
+    const { call } = await createDailyCall();
+    const before = callListenerCounts(call);
+    const { session } = recordedSession();
+    expect(() => bindDailyCall(call, session, { sessionId: '' })).toThrow(TypeError);
+    expect(callListenerCounts(call)).toEqual(before);
+  });
+});
+
 describe('the daily-js internals the test helper drives', () => {
   test(`are those of @daily-co/daily-js ${DAILY_JS_VERSION}`, async () => {
     expect(installedDailyVersion()).toBe(DAILY_JS_VERSION);

@@ -382,6 +382,18 @@ describe('unbind', () => {
   });
 });
 
+describe('bad options', () => {
+  test('an empty sessionId is a TypeError at bind time, and nothing is bound', () => {
+    const room = createLiveKitRoom();
+    const before = roomListenerCounts(room);
+    const { session } = recordedSession();
+    expect(() => bindLiveKitRoom(room, session, { sessionId: '' })).toThrow(TypeError);
+    expect(roomListenerCounts(room)).toEqual(before);
+    connectRoom(room, [ana]);
+    expect(session.state).toBe('idle');
+  });
+});
+
 describe('the livekit-client internals the test helper drives', () => {
   test(`are those of livekit-client ${LIVEKIT_CLIENT_VERSION}`, () => {
     expect(installedLiveKitVersion()).toBe(LIVEKIT_CLIENT_VERSION);

@@ -295,6 +295,17 @@ describe('unbind', () => {
   });
 });
 
+describe('bad options', () => {
+  test('an empty sessionId is a TypeError at bind time, and nothing is bound', async () => {
+    const { room } = await createTwilioRoom([['PA_ana', 'ana']]);
+    const before = roomListenerCounts(room);
+    const { session } = recordedSession();
+    expect(() => bindTwilioRoom(room, session, { sessionId: '' })).toThrow(TypeError);
+    expect(roomListenerCounts(room)).toEqual(before);
+    expect(session.state).toBe('idle');
+  });
+});
+
 describe('the twilio-video internals the test helper drives', () => {
   test(`are those of twilio-video ${TWILIO_VIDEO_VERSION}`, () => {
     expect(installedTwilioVersion()).toBe(TWILIO_VIDEO_VERSION);
