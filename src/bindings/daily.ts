@@ -30,8 +30,7 @@ import type {
   DailyMeetingState,
   DailyParticipant,
 } from '@daily-co/daily-js';
-import type { CallSessionEvent, Participant } from '../../machines/callSession.types.js';
-import type { CallSession } from '../callSession.js';
+import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import { checkSessionIdOption, isInCall, isJoined, isListedUnchanged, linkSession, listen, participantFrom, type Emitter } from './shared.js';
 
 /** Options of {@link bindDailyCall}. */

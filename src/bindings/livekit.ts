@@ -29,8 +29,7 @@ import type {
   Room,
   RoomEvent,
 } from 'livekit-client';
-import type { CallSessionEvent, Participant } from '../../machines/callSession.types.js';
-import type { CallSession } from '../callSession.js';
+import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
   checkSessionIdOption,
   isInCall,

@@ -1,5 +1,4 @@
-import type { Participant } from '../../machines/callSession.types.js';
-import type { CallSession } from '../callSession.js';
+import type { CallSession, Participant } from '../index.js';
 
 /**
  * What every binding needs from the session side: a watch that disconnects the SDK once

@@ -20,8 +20,7 @@
  * @module call-session-machine/twilio
  */
 import type { RemoteParticipant, Room, TwilioError } from 'twilio-video';
-import type { CallSessionEvent, Participant } from '../../machines/callSession.types.js';
-import type { CallSession } from '../callSession.js';
+import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import { checkSessionIdOption, isInCall, isJoined, isListedUnchanged, linkSession, listen, participantFrom, type Emitter } from './shared.js';
 
 /** Options of {@link bindTwilioRoom}. */
