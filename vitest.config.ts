@@ -1,18 +1,45 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const from = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Tests that open a real connection attempt (to a closed loopback port): LiveKit's
+ * signal client needs the global `WebSocket`, which Node 20 has only behind a flag.
+ */
+const CONNECT_TESTS = 'test/bindings/*.connect.test.ts';
 
 export default defineConfig({
   resolve: {
     // The README and docs examples import the package by name, exactly as users do.
     alias: [
       { find: /^call-session-machine\/testing$/, replacement: from('./src/testing/index.ts') },
+      { find: /^call-session-machine\/livekit$/, replacement: from('./src/bindings/livekit.ts') },
+      { find: /^call-session-machine\/twilio$/, replacement: from('./src/bindings/twilio.ts') },
+      { find: /^call-session-machine\/daily$/, replacement: from('./src/bindings/daily.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, CONNECT_TESTS],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'sdk-connect',
+          include: [CONNECT_TESTS],
+          // Node 22 has the global WebSocket without a flag; Node 20 needs it.
+          execArgv: typeof globalThis.WebSocket === 'undefined' ? ['--experimental-websocket'] : [],
+        },
+      },
+    ],
   },
 });

@@ -3,7 +3,8 @@
 # tarball `npm pack` makes installs into a fresh project beside the app's own xstate
 # (the lowest version the peer range allows) with one copy of it, imports there, runs
 # a session, type-checks `createActor(callSessionMachine)` against the app's xstate,
-# and brings no runtime dependency.
+# imports each SDK binding without its SDK installed, and brings no runtime
+# dependency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.tmp/package-check
@@ -56,3 +57,36 @@ node smoke.mjs
 deps=$(node -p "Object.keys(require('./node_modules/call-session-machine/package.json').dependencies || {}).join(',')")
 if [ -n "$deps" ]; then echo "the package must have no runtime dependency (xstate is a peer); got: $deps" >&2; exit 1; fi
 echo "packed package: no runtime dependency; xstate is a peer dependency"
+
+# The bindings import their SDK's types only: each subpath must load where no SDK can be
+# found. A project inside this repository would resolve the SDKs from its node_modules,
+# so this one lives in a fresh directory outside it.
+packed="$(cd .. && pwd)/$tarball"
+isolated=$(mktemp -d)
+trap 'rm -rf "$isolated"' EXIT
+cd "$isolated"
+printf '{ "name": "scratch-bindings", "private": true, "type": "module" }\n' > package.json
+npm install --silent --no-audit --no-fund "$packed"
+cat > bindings.mjs <<'JS'
+for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
+  let found = true;
+  try {
+    import.meta.resolve(sdk);
+  } catch {
+    found = false;
+  }
+  if (found) {
+    console.error(`${sdk} resolves from the scratch project; the binding import check would prove nothing`);
+    process.exit(1);
+  }
+}
+for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall']]) {
+  const binding = await import(`call-session-machine/${subpath}`);
+  if (typeof binding[name] !== 'function') {
+    console.error(`call-session-machine/${subpath} does not export ${name}`);
+    process.exit(1);
+  }
+}
+console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
+JS
+node bindings.mjs
