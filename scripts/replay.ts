@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SESSION_SETTINGS } from '../machines/callSession.types.js';
-import { parseSessionLog, replaySessionLog } from './sessionLog.js';
+import { parseSessionLog, replaySessionLog } from '../src/log/sessionLog.js';
 
 const demo = fileURLToPath(new URL('../examples/demo.jsonl', import.meta.url));
 const path = process.argv[2] ?? demo;

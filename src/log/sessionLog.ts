@@ -1,9 +1,9 @@
 import { SimulatedClock } from 'xstate';
-import type { CallSessionEvent, SessionSettings } from '../machines/callSession.types.js';
-import { createCallSession, type CallSession, type SessionClock } from '../src/callSession.js';
-import { parseEvent } from '../src/events.js';
-import { checkSettings } from '../src/settings.js';
-import { createTraceInspector } from '../src/trace.js';
+import type { CallSessionEvent, SessionSettings } from '../../machines/callSession.types.js';
+import { createCallSession, type CallSession, type SessionClock } from '../callSession.js';
+import { parseEvent } from '../events.js';
+import { checkSettings } from '../settings.js';
+import { createTraceInspector } from '../trace.js';
 
 /** One timed line of a session log (docs/session-log.md). */
 export interface LogEntry {
