@@ -1,4 +1,4 @@
-import { SimulatedClock } from 'xstate';
+import { SimulatedClock, type InspectionEvent } from 'xstate';
 import type { CallSessionEvent, SessionSettings } from '../../machines/callSession.types.js';
 import { createCallSession, type CallSession, type SessionClock } from '../callSession.js';
 import { parseEvent } from '../events.js';
@@ -135,9 +135,15 @@ class SteppingClock implements SessionClock {
 
 /**
  * Replays a parsed log on real sessions sharing one simulated clock, writing the trace
- * of every session (prefixed by its name when the log has several).
+ * of every session (prefixed by its name when the log has several). `inspect`, if given,
+ * makes a second inspection observer for each session, by name (the inspector page
+ * records its steps so).
  */
-export function replaySessionLog(log: SessionLog, write: (line: string) => void): Map<string, CallSession> {
+export function replaySessionLog(
+  log: SessionLog,
+  write: (line: string) => void,
+  inspect?: (name: string) => (event: InspectionEvent) => void,
+): Map<string, CallSession> {
   const clock = new SteppingClock();
   const sessions = new Map<string, CallSession>();
   // A line that only lets time pass names no session, even if it says one.
@@ -147,10 +153,17 @@ export function replaySessionLog(log: SessionLog, write: (line: string) => void)
     let session = sessions.get(name);
     if (!session) {
       const prefix = names.size > 1 ? `${name.padEnd(width)} ` : '';
+      const trace = createTraceInspector((line) => write(prefix + line));
+      const also = inspect?.(name);
       session = createCallSession({
         clock,
         ...(log.settings && { settings: log.settings }),
-        inspect: createTraceInspector((line) => write(prefix + line)),
+        inspect: also
+          ? (event: InspectionEvent) => {
+              trace(event);
+              also(event);
+            }
+          : trace,
       });
       sessions.set(name, session);
     }
