@@ -8,6 +8,7 @@ export default defineConfig({
     // The README and docs examples import the package by name, exactly as users do.
     alias: [
       { find: /^call-session-machine\/testing$/, replacement: from('./src/testing/index.ts') },
+      { find: /^call-session-machine\/inspector$/, replacement: from('./src/inspector/index.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },

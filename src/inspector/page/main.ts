@@ -143,7 +143,7 @@ function start(): void {
         const state = last ? last.to : '';
         return (
           `<button type="button" data-track="${html(track.key)}" aria-pressed="${track === view.selected}" class="${track.gone ? 'gone' : ''}">` +
-          `<strong>${html(track.label)}</strong><small>${html(state)}${track.detail ? ` · ${html(track.detail)}` : ''}</small></button>`
+          `<strong>${html(track.label)}</strong><small>${html(state)}${track.detail ? ` · ${html(track.detail)}` : ''}${track.gone ? ' · disconnected' : ''}</small></button>`
         );
       })
       .join('');
@@ -214,6 +214,7 @@ function start(): void {
       `${current.status === 'stopped' ? ' <span class="badge">disposed</span>' : ''}</h2>` +
       `<p class="at">event ${view.index + 1} of ${track.steps.length} · ${html(formatTime(track, current.at))}${wall ? ` · ${html(wall)}` : ''}</p>` +
       (track.dropped ? `<p class="warning">${track.dropped} message(s) dropped on the way</p>` : '') +
+      (track.gone ? '<p class="warning">the app disconnected: nothing more will arrive</p>' : '') +
       `<section><h3>Event</h3><p><code>${html(current.event.label)}</code></p><p>${move}</p></section>` +
       `<section><h3>Callbacks</h3>${current.callbacks.length ? `<ul class="callbacks">${current.callbacks.map((name) => `<li><code>${html(name)}</code></li>`).join('')}</ul>` : '<p class="none">none</p>'}</section>` +
       `<section><h3>Countdowns</h3><div class="countdowns">${current.countdowns.map((countdown) => countdownMarkup(countdown, view.time, track)).join('')}</div></section>` +
@@ -320,8 +321,8 @@ function start(): void {
   });
   document.addEventListener('keydown', (event) => {
     const target = event.target as HTMLElement;
-    if (target.matches('input, select, textarea') && event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
-    if (target === slider) return; // the slider moves itself and reports through `input`
+    // The slider moves itself and reports through `input`; the speed list takes its own keys.
+    if (target.matches('input, select, textarea')) return;
     const moves: Record<string, () => void> = {
       ArrowLeft: () => goTo(view.index - 1),
       ArrowRight: () => goTo(view.index + 1),
@@ -365,6 +366,7 @@ function start(): void {
     if (parsed.kind === 'connection') {
       if (!parsed.open) for (const track of byKey.values()) if (track.key.startsWith(`${parsed.connection}/`)) track.gone = true;
       renderSessions();
+      if (view.selected?.gone) renderPanel(step());
       return;
     }
     const incoming = parsed.step;
@@ -395,7 +397,7 @@ function start(): void {
   setInterval(() => {
     const current = step();
     const track = view.selected;
-    if (!track || !current || !view.follow || view.playing || current.clock !== 'real' || current.status !== 'active') return;
+    if (!track || !current || track.gone || !view.follow || view.playing || current.clock !== 'real' || current.status !== 'active') return;
     if (view.index !== track.steps.length - 1) return;
     view.time = Math.max(current.at, Date.now());
     renderPanel(current);
