@@ -24,9 +24,9 @@ class FakeSocket implements InspectorWebSocket {
   readyState = 0;
   bufferedAmount = 0;
   readonly sent: string[] = [];
-  onopen: ((event: unknown) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
+  onopen: ((event: never) => void) | null = null;
+  onclose: ((event: never) => void) | null = null;
+  onerror: ((event: never) => void) | null = null;
   constructor(readonly url: string) {
     FakeSocket.made.push(this);
   }
@@ -35,16 +35,16 @@ class FakeSocket implements InspectorWebSocket {
   }
   close(): void {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.({} as never);
   }
   open(): void {
     this.readyState = 1;
-    this.onopen?.({});
+    this.onopen?.({} as never);
   }
   fail(): void {
-    this.onerror?.({});
+    this.onerror?.({} as never);
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.({} as never);
   }
 }
 
@@ -233,10 +233,8 @@ describe('the app never depends on the inspector', () => {
 
   test('a WebSocket that throws, an error handler that throws, no WebSocket at all: nothing reaches the session', () => {
     const clock = new SimulatedClock();
-    const throwing = class {
-      constructor() {
-        throw new Error('constructor exploded');
-      }
+    const throwing = function () {
+      throw new Error('constructor exploded');
     } as unknown as typeof FakeSocket;
     const reported: unknown[] = [];
     const a = connectInspector('ws://127.0.0.1:1', { WebSocket: throwing, onError: (error) => reported.push(error) });

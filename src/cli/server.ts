@@ -142,6 +142,8 @@ export async function startInspectorServer(options: InspectorServerOptions): Pro
     }
     if (path === '/events' && ws) {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      // Sent at once, so that the page knows it is connected before any session arrives.
+      response.write(': connected\n\n');
       // A page that reconnects says what it has; it gets only what came after.
       const after = Number(request.headers['last-event-id'] ?? 0) || 0;
       for (const entry of kept) if (entry.id > after) response.write(`id: ${entry.id}\ndata: ${entry.data}\n\n`);

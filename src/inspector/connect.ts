@@ -13,10 +13,10 @@ export interface InspectorWebSocket {
   readonly bufferedAmount?: number;
   send(data: string): void;
   close(): void;
-  onopen: ((event: unknown) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onmessage?: ((event: unknown) => void) | null;
+  // `never`: each platform types its event differently, and connectInspector reads none of them.
+  onopen: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
 }
 
 /** A `WebSocket` constructor: the platform's, or one from the `ws` package. */

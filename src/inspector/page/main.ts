@@ -238,10 +238,11 @@ function start(): void {
     playButton.setAttribute('aria-label', view.playing ? 'Pause' : 'Play');
   }
 
-  function select(track: Track | undefined): void {
+  /** Shows `track`: at the same time as the session shown before, or from its first event. */
+  function select(track: Track | undefined, fromStart = false): void {
     const time = view.time;
     view.selected = track;
-    view.index = track ? (view.follow && data!.mode === 'live' ? track.steps.length - 1 : indexAt(track, time)) : 0;
+    view.index = !track || fromStart ? 0 : view.follow && data!.mode === 'live' ? track.steps.length - 1 : indexAt(track, time);
     view.time = track?.steps[view.index]?.at ?? 0;
     renderSessions();
     renderEvents();
@@ -303,8 +304,9 @@ function start(): void {
     }
   });
   slider.addEventListener('input', () => {
+    const index = Number(slider.value); // before play(false) renders the old one back
     play(false);
-    goTo(Number(slider.value));
+    goTo(index);
   });
   $<HTMLButtonElement>('.first').addEventListener('click', () => (play(false), goTo(0)));
   $<HTMLButtonElement>('.back').addEventListener('click', () => (play(false), goTo(view.index - 1)));
@@ -347,7 +349,7 @@ function start(): void {
       panel.innerHTML = `<h2>This log cannot be replayed</h2><p>${html(error instanceof Error ? error.message : String(error))}</p>`;
       return;
     }
-    select(view.tracks[0]);
+    select(view.tracks[0], true);
     document.documentElement.dataset.ready = 'true';
     return;
   }
