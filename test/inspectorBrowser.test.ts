@@ -18,7 +18,7 @@ import { inspectorHtml } from '../src/cli/html.js';
 import { startInspectorServer, type InspectorServer, type WsModule } from '../src/cli/server.js';
 import type { InspectorPageAssets } from '../scripts/buildInspectorPage.js';
 import { buildInspectorForTests } from './support/inspectorBuild.js';
-import { findChromium, inCi, INSTALL_CHROMIUM, launchChromium } from './support/chromium.js';
+import { findChromium, inCi, INSTALL_CHROMIUM, launchChromium } from '../scripts/chromium.js';
 
 const execute = promisify(execFile);
 const chromium = findChromium();

@@ -1,3 +1,4 @@
+/** Debian's Chromium for the inspector's browser tests and screenshots, driven by puppeteer-core (a dev dependency). */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
