@@ -11,11 +11,16 @@ export interface InspectorWebSocket {
   readonly readyState: number;
   /** Bytes queued by `send` and not yet on the wire; read to bound memory when the receiver is slow. */
   readonly bufferedAmount?: number;
+  /** Queues one message. */
   send(data: string): void;
+  /** Starts closing. */
   close(): void;
   // `never`: each platform types its event differently, and connectInspector reads none of them.
+  /** Set by `connectInspector`: the connection is open. */
   onopen: ((event: never) => void) | null;
+  /** Set by `connectInspector`: the connection closed, or never opened. */
   onclose: ((event: never) => void) | null;
+  /** Set by `connectInspector`: the connection failed. */
   onerror: ((event: never) => void) | null;
 }
 

@@ -53,7 +53,9 @@ export const COUNTDOWNS: readonly CountdownSpec[] = [
 
 /** One countdown as a step reports it. */
 export interface StepCountdown {
+  /** Which countdown: `idle`, `reconnect`. */
   readonly key: string;
+  /** What the page calls it: `idle timeout`, `reconnect bound`. */
   readonly label: string;
   /** When it ends on the session's clock (ms), or `null` while it does not run. */
   readonly deadline: number | null;
@@ -63,14 +65,19 @@ export interface StepCountdown {
 
 /** A participant as the page shows it: the avatar URL is left out, so the page loads nothing. */
 export interface StepParticipant {
+  /** The user's id. */
   readonly uid?: string;
+  /** The participant's id in the session (one device). */
   readonly pid?: string;
+  /** Display name. */
   readonly name?: string;
 }
 
 /** One event a session handled, and what it did. */
 export interface InspectorStep {
+  /** Always {@link STEP_MESSAGE_TYPE}: what tells these messages from others on the socket. */
   readonly type: typeof STEP_MESSAGE_TYPE;
+  /** Always {@link PROTOCOL_VERSION}. */
   readonly version: typeof PROTOCOL_VERSION;
   /** The actor's id in its app (XState's `sessionId`, e.g. `x:0`): which session of the app this is. */
   readonly actor: string;
@@ -82,15 +89,23 @@ export interface InspectorStep {
   readonly at: number;
   /** `simulated` when the session's clock tells time itself (`SimulatedClock`), `real` when it is `Date.now()`. */
   readonly clock: 'simulated' | 'real';
-  /** The event's type and a readable form (`session.join(standup)`, `after idleTimeoutPeriod`, `(created)`). */
-  readonly event: { readonly type: string; readonly label: string };
+  /** The event the session handled. */
+  readonly event: {
+    /** Its `type`, as XState names it (`session.join`, `xstate.after.idleTimeoutPeriod.callSession.joined.alone`, `xstate.init`). */
+    readonly type: string;
+    /** A readable form: `session.join(standup)`, `after idleTimeoutPeriod`, `(created)`. */
+    readonly label: string;
+  };
   /** `session.state` before the event; `null` for the session's creation. */
   readonly from: string | null;
   /** `session.state` after it. */
   readonly to: string;
   /** The state did not take the event: nothing changed. */
   readonly ignored: boolean;
-  /** The keys ({@link transitionKey}) of the chart transitions taken. */
+  /**
+   * The chart transitions taken, each as `<source state node id>#<event type>#<index among
+   * that event's candidates on that node>` (`callSession.joining#session.joined#1`).
+   */
   readonly transitions: readonly string[];
   /** The callbacks the event fired, in the order listeners get them (`onParticipantJoined(Ana)`). */
   readonly callbacks: readonly string[];
@@ -98,10 +113,11 @@ export interface InspectorStep {
   readonly participants: readonly StepParticipant[];
   /** How many remote participants there are. */
   readonly participantCount: number;
-  /** Every countdown of {@link COUNTDOWNS}, running or not. */
+  /** Every countdown the chart has (idle, reconnect), running or not. */
   readonly countdowns: readonly StepCountdown[];
   /** The settings the session runs on. */
   readonly settings: SessionSettings;
+  /** `session.endReason`: `null` until the session ended. */
   readonly endReason: string | null;
   /** The actor's status: `active`, `done` (a final state), `stopped` (disposed). */
   readonly status: string;
