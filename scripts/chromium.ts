@@ -8,10 +8,11 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 /** How to get the browser the inspector tests drive; no browser download works in CI here. */
 export const INSTALL_CHROMIUM = 'apt-get install -y chromium';
 
-/** Debian's Chromium, or `CHROMIUM_PATH`. */
+/** `CHROMIUM_PATH` if set (and only it), else Debian's Chromium. */
 export function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
-  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
+  const given = process.env.CHROMIUM_PATH;
+  if (given) return existsSync(given) ? given : undefined;
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(candidate)) return candidate;
   try {
     return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
   } catch {

@@ -207,7 +207,7 @@ describe.skipIf(!chromium)('the inspector page in Chromium', () => {
     // 250 s at 100×: about 2.5 s, sampled on the way, seeing states and clock times between events.
     expect(new Set(samples.map((sample) => sample.state))).toContain('reconnecting');
     const clocks = new Set(samples.map((sample) => sample.clock));
-    expect(clocks.size).toBeGreaterThan(10);
+    expect(clocks.size).toBeGreaterThan(5);
   });
 
   test('each session of the log can be selected', async () => {
