@@ -84,11 +84,23 @@ function statusOnly(name: StatusCallbackName): readonly SessionCallback[] {
   return list;
 }
 
-function topStateOf(snapshot: CallSessionSnapshot): TopState {
-  const value = snapshot.value;
-  if (typeof value === 'string') return value;
-  for (const key in value) return key as TopState;
-  throw new Error('unreachable: a state value without a key');
+/**
+ * The status callback a move between two state values fires, if any. Only `value` is
+ * read, so the inspector can use it on the plain snapshots `@statelyai/inspect` sends.
+ */
+export function statusCallbackBetween(
+  previous: { readonly value: unknown },
+  next: { readonly value: unknown },
+): StatusCallbackName | undefined {
+  const from = topStateOf(previous.value);
+  const to = topStateOf(next.value);
+  return from && to ? STATUS_CALLBACK[from]?.[to] : undefined;
+}
+
+function topStateOf(value: unknown): TopState | undefined {
+  if (typeof value === 'string') return value as TopState;
+  if (typeof value === 'object' && value !== null) for (const key in value) return key as TopState;
+  return undefined;
 }
 
 /**
@@ -122,7 +134,7 @@ export function callbacksBetween(previous: CallSessionSnapshot, next: CallSessio
   if (previous === next) return NONE;
   const warning = idleWarningBetween(previous, next);
   if (warning) return [warning];
-  const status = STATUS_CALLBACK[topStateOf(previous)]?.[topStateOf(next)];
+  const status = statusCallbackBetween(previous, next);
   const roster = next.context.roster;
   if (roster === previous.context.roster) return status ? statusOnly(status) : NONE;
   const callbacks: SessionCallback[] = status ? [{ listener: 'status', name: status }] : [];

@@ -1,35 +1,7 @@
-import type { AnyEventObject, InspectionEvent } from 'xstate';
-import type { Participant } from '../machines/callSession.types.js';
+import type { InspectionEvent } from 'xstate';
 import { clockNow, clockTellsTime, type AnyActorSystem } from '../machines/xstateInternals.js';
-import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type SessionCallback } from './sessionView.js';
-
-function nameOf(participant: Participant): string {
-  return participant.name ?? participant.uid ?? participant.pid ?? '?';
-}
-
-function describeEvent(event: AnyEventObject): string {
-  if (event.type.startsWith('xstate.after.')) return `after ${event.type.split('.')[2]}`;
-  if (event.type === 'xstate.init') return '(created)';
-  if (event.type === 'xstate.stop') return '(stopped)';
-  if (typeof event.sessionId === 'string') return `${event.type}(${event.sessionId})`;
-  if (event.participant) return `${event.type}(${nameOf(event.participant as Participant)})`;
-  if (Array.isArray(event.participants)) {
-    return `${event.type}[${(event.participants as Participant[]).map(nameOf).join(', ')}]`;
-  }
-  return event.type;
-}
-
-function describeCallback(callback: SessionCallback): string {
-  if (callback.name === 'onIdleTimeoutWarning') return `${callback.name}(${callback.secondsLeft})`;
-  if (callback.listener === 'status') return callback.name;
-  if (callback.name === 'onParticipantListChanged') return `${callback.name}[${callback.roster.size}]`;
-  return `${callback.name}(${nameOf(callback.participant)})`;
-}
-
-/** The callbacks a move between two snapshots fires, as the adapter dispatches them. */
-function describeCallbacks(previous: CallSessionSnapshot, next: CallSessionSnapshot): string {
-  return callbacksBetween(previous, next).map(describeCallback).join(' ');
-}
+import { describeCallbacks, describeEvent } from './describe.js';
+import { sessionStateOf, type CallSessionSnapshot } from './sessionView.js';
 
 /** What happened to the idle countdown and the reconnect bound: the chart's hidden clocks. */
 function describeTimers(
@@ -113,7 +85,7 @@ export function createTraceInspector(write: (line: string) => void = console.log
       write(`${time}  ${event}  ${sessionStateOf(next)} (ignored)`);
     } else {
       const move = `${sessionStateOf(previous)} → ${sessionStateOf(next)}`.padEnd(42);
-      write(`${time}  ${event}  ${move}  ${describeCallbacks(previous, next)}${timers}`.trimEnd());
+      write(`${time}  ${event}  ${move}  ${describeCallbacks(previous, next).join(' ')}${timers}`.trimEnd());
     }
   };
 }

@@ -15,9 +15,18 @@ test('the README links somewhere, and no link is relative', () => {
   expect(links.filter((link) => !/^(https?:|#)/.test(link))).toEqual([]);
 });
 
+test('every image is absolute too, and names a file that exists', () => {
+  const raw = 'https://raw.githubusercontent.com/call-session-machine/call-session-machine/main/';
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  for (const image of images) {
+    expect(image.startsWith(raw), image).toBe(true);
+    expect(existsSync(new URL(`../${image.slice(raw.length)}`, import.meta.url)), image).toBe(true);
+  }
+});
+
 test('every link into the repository names a file that exists', () => {
   const prefix = `${repository}/blob/main/`;
-  const inRepository = links.filter((link) => link.startsWith(repository));
+  const inRepository = links.filter((link) => link.startsWith(`${repository}/`));
   expect(inRepository.length).toBeGreaterThan(5);
   for (const link of inRepository) {
     expect(link.startsWith(prefix), link).toBe(true);

@@ -1,8 +1,9 @@
-import type { CallSessionEvent, SessionSettings } from '../machines/callSession.types.js';
-import { createCallSession, type CallSession, type SessionClock } from '../src/callSession.js';
-import { parseEvent } from '../src/events.js';
-import { checkSettings } from '../src/settings.js';
-import { createTraceInspector } from '../src/trace.js';
+import type { InspectionEvent } from 'xstate';
+import type { CallSessionEvent, SessionSettings } from '../../machines/callSession.types.js';
+import { createCallSession, type CallSession, type SessionClock } from '../callSession.js';
+import { parseEvent } from '../events.js';
+import { checkSettings } from '../settings.js';
+import { createTraceInspector } from '../trace.js';
 
 /** One timed line of a session log (docs/session-log.md). */
 export interface LogEntry {
@@ -185,9 +186,15 @@ export class ReplayClock implements SessionClock {
 
 /**
  * Replays a parsed log on real sessions sharing one simulated clock, writing the trace
- * of every session (prefixed by its name when the log has several).
+ * of every session (prefixed by its name when the log has several). `inspect`, if given,
+ * makes a second inspection observer for each session, by name (the inspector page
+ * records its steps so).
  */
-export function replaySessionLog(log: SessionLog, write: (line: string) => void): Map<string, CallSession> {
+export function replaySessionLog(
+  log: SessionLog,
+  write: (line: string) => void,
+  inspect?: (name: string) => (event: InspectionEvent) => void,
+): Map<string, CallSession> {
   const clock = new ReplayClock();
   const sessions = new Map<string, CallSession>();
   // A line that only lets time pass names no session, even if it says one.
@@ -197,10 +204,17 @@ export function replaySessionLog(log: SessionLog, write: (line: string) => void)
     let session = sessions.get(name);
     if (!session) {
       const prefix = names.size > 1 ? `${name.padEnd(width)} ` : '';
+      const trace = createTraceInspector((line) => write(prefix + line));
+      const also = inspect?.(name);
       session = createCallSession({
         clock,
         ...(log.settings && { settings: log.settings }),
-        inspect: createTraceInspector((line) => write(prefix + line)),
+        inspect: also
+          ? (event: InspectionEvent) => {
+              trace(event);
+              also(event);
+            }
+          : trace,
       });
       sessions.set(name, session);
     }
