@@ -14,6 +14,7 @@ export default defineConfig({
     // The README and docs examples import the package by name, exactly as users do.
     alias: [
       { find: /^call-session-machine\/testing$/, replacement: from('./src/testing/index.ts') },
+      { find: /^call-session-machine\/persistence$/, replacement: from('./src/persistence.ts') },
       { find: /^call-session-machine\/livekit$/, replacement: from('./src/bindings/livekit.ts') },
       { find: /^call-session-machine\/twilio$/, replacement: from('./src/bindings/twilio.ts') },
       { find: /^call-session-machine\/daily$/, replacement: from('./src/bindings/daily.ts') },

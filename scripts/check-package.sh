@@ -55,6 +55,18 @@ if (session.state !== 'timedOut' || fired.join() !== 'joined,timedOut' || callSe
   console.error('packed package misbehaves:', session.state, fired);
   process.exit(1);
 }
+const { restoreCallSession } = await import('call-session-machine/persistence');
+const live = createCallSession({ clock, settings: new SessionSettingsBuilder().setIdleTimeoutPeriod(5).build() });
+live.join('stored');
+live.send({ type: 'session.joined' });
+const restored = restoreCallSession(JSON.parse(JSON.stringify(live.getPersistedSnapshot())), { clock });
+live.dispose();
+for (let i = 0; i < 5; i++) clock.increment(1000);
+if (restored.state !== 'timedOut') {
+  console.error('a session restored from the packed package misbehaves:', restored.state);
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/persistence restored a session through JSON, and it timed out');
 const { getLifecyclePaths, replayLifecyclePath } = await import('call-session-machine/testing');
 const paths = getLifecyclePaths();
 for (const path of paths) replayLifecyclePath(path);

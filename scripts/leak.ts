@@ -23,6 +23,7 @@ import {
   type SessionStatusListener,
 } from '../src/index.js';
 import { CountingClock } from '../test/support/countingClock.js';
+import { restoreCallSession } from '../src/persistence.js';
 
 const MAX_GROWTH_MB = 5;
 const CYCLES = Number(process.env.LEAK_CYCLES ?? 100_000);
@@ -174,7 +175,7 @@ function cycle(i: number): void {
         CallSession['getPersistedSnapshot']
       >;
       run.dispose();
-      run = new Run(createCallSession({ snapshot: saved, clock }));
+      run = new Run(restoreCallSession(saved, { clock }));
       listenTo(run);
       clock.increment(IDLE_S * 1_000);
       break;

@@ -3,7 +3,6 @@ import { callSessionMachine } from '../machines/callSession.machine.js';
 import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
 import { ParticipantRoster } from '../machines/participantRoster.js';
 import { checkSettings } from '../machines/settings.js';
-import { rearmDelayedTransitions } from '../machines/xstateInternals.js';
 import { parseEvent } from './events.js';
 import {
   ListenerRegistry,
@@ -12,7 +11,7 @@ import {
   type Registration,
   type SessionStatusListener,
 } from './listeners.js';
-import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from './persistence.js';
+import { persistSnapshot, type PersistedCallSession } from './persistedFormat.js';
 import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
 
 export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
@@ -53,14 +52,13 @@ export interface CallSessionOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Told of every error a listener throws; default `console.error`. */
   onListenerError?: (error: unknown) => void;
-  /**
-   * A session saved by `getPersistedSnapshot()` to restore: its state, participants,
-   * settings and running countdowns, which resume with the time they have left on
-   * `clock`. `settings`, if also given, replace the saved settings for countdowns that
-   * start from now on.
-   */
-  snapshot?: PersistedCallSession;
 }
+
+/**
+ * How `restoreCallSession` hands a checked snapshot to the constructor: called with the
+ * clock's time and the checked settings, once the options are known to be good.
+ */
+type RestoreHook = (now: number, settings: SessionSettings | undefined) => CallSessionSnapshot;
 
 function reportToConsole(error: unknown): void {
   console.error('call-session-machine: a listener threw', error);
@@ -112,6 +110,11 @@ function checkOptions(options: unknown): CallSessionOptions {
   if (onListenerError !== undefined && typeof onListenerError !== 'function') {
     throw new TypeError('onListenerError must be a function');
   }
+  if ((options as { snapshot?: unknown }).snapshot !== undefined) {
+    throw new TypeError(
+      "createCallSession does not restore since 0.2: use restoreCallSession(snapshot, options) from 'call-session-machine/persistence'",
+    );
+  }
   return options as CallSessionOptions;
 }
 
@@ -138,13 +141,12 @@ export class CallSession {
   #deadlines: SessionDeadlines = NO_DEADLINES;
   #disposed = false;
 
-  /** @internal Use `createCallSession`. */
-  constructor(options?: CallSessionOptions) {
-    const { settings, clock, inspect, onListenerError, snapshot } = checkOptions(options);
+  /** @internal Use `createCallSession`, or `restoreCallSession` from `call-session-machine/persistence`. */
+  constructor(options?: CallSessionOptions, restore?: RestoreHook) {
+    const { settings, clock, inspect, onListenerError } = checkOptions(options);
     const checkedSettings = settings === undefined ? undefined : checkSettings(settings);
     // Checked in full before anything is created: a bad snapshot starts nothing.
-    const restored =
-      snapshot === undefined ? undefined : restorableSnapshot(snapshot, clock?.now?.() ?? Date.now(), checkedSettings);
+    const restored = restore?.(clock?.now?.() ?? Date.now(), checkedSettings);
     const reportError = onListenerError ?? reportToConsole;
     this.#onListenerError = reportError;
     // Only the options given: XState copies every key, and a million sessions feel each one.
@@ -159,7 +161,6 @@ export class CallSession {
     // few hundred bytes more, which a million sessions would feel.
     this.actor.subscribe((next) => this.#dispatch(next));
     this.actor.start();
-    if (restored) rearmDelayedTransitions(this.actor);
     CallSession.#latest = this;
   }
 
@@ -174,9 +175,9 @@ export class CallSession {
   }
 
   /**
-   * The session as plain JSON, to store and later pass to
-   * `createCallSession({ snapshot })`: state, participants, settings, and the absolute
-   * deadlines of the countdowns that run.
+   * The session as plain JSON, to store and later pass to `restoreCallSession` (from
+   * `call-session-machine/persistence`): state, participants, settings, the absolute
+   * deadlines of the countdowns that run, and whether the idle warning fired.
    */
   getPersistedSnapshot(): PersistedCallSession {
     return persistSnapshot(this.#snapshot, this.state);

@@ -41,6 +41,6 @@ export {
   type SessionDeadlines,
 } from './callSession.js';
 export type { ListenerOptions, ParticipantEventListener, SessionStatusListener } from './listeners.js';
-export { PERSISTED_FORMAT, PERSISTED_VERSION, type PersistedCallSession } from './persistence.js';
+export { PERSISTED_FORMAT, PERSISTED_VERSION, type PersistedCallSession } from './persistedFormat.js';
 export { MAX_PERIOD_SECONDS, SessionSettingsBuilder, SessionType } from './settings.js';
 export { createTraceInspector } from './trace.js';

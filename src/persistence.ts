@@ -1,79 +1,29 @@
+/**
+ * Restoring a stored session (`call-session-machine/persistence`): the checks that a
+ * snapshot holds together, and the restart of its countdowns. Apart from the main
+ * entry, so that an app that never restores does not carry them.
+ *
+ * @module call-session-machine/persistence
+ */
 import { callSessionMachine } from '../machines/callSession.machine.js';
 import type { CallSessionContext, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
 import { ParticipantRoster } from '../machines/participantRoster.js';
 import { checkParticipantList, isRemote } from '../machines/participants.js';
 import { checkSettings, MAX_PERIOD_SECONDS } from '../machines/settings.js';
+import { rearmDelayedTransitions } from '../machines/xstateInternals.js';
+import { CallSession, type CallSessionOptions } from './callSession.js';
+import {
+  END_REASONS,
+  HISTORY_ID,
+  PERSISTED_VERSION,
+  PERSISTED_FORMAT,
+  type PersistedCallSession,
+} from './persistedFormat.js';
 import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
 
-/** Marks a persisted call session, so that a foreign object is refused rather than misread. */
-export const PERSISTED_FORMAT = 'call-session-machine/session';
-/**
- * The version of {@link PersistedCallSession} this package writes. It also reads
- * version 1, which had no idle warning (`idleWarningAt` is then `null`).
- */
-export const PERSISTED_VERSION = 2;
+export { PERSISTED_FORMAT, PERSISTED_VERSION, persistSnapshot, type PersistedCallSession } from './persistedFormat.js';
+
 const READABLE_VERSIONS: readonly unknown[] = [1, PERSISTED_VERSION];
-
-/**
- * A call session as plain JSON: what `session.getPersistedSnapshot()` returns and
- * `createCallSession({ snapshot })` takes. Deadlines are absolute times on the
- * session's clock (`clock.now()`, else `Date.now()`), so a restored session resumes
- * each countdown with the time it has left.
- */
-export interface PersistedCallSession {
-  /** Always {@link PERSISTED_FORMAT}: a foreign object is refused. */
-  readonly format: typeof PERSISTED_FORMAT;
-  /** {@link PERSISTED_VERSION}; a snapshot from a later version is refused. */
-  readonly version: typeof PERSISTED_VERSION;
-  /** `session.state` when it was saved. */
-  readonly state: CallSessionState;
-  /** In `reconnecting`: the substate a `connection.restored` without a list returns to. */
-  readonly resumeTo: 'alone' | 'accompanied' | null;
-  /** The id `session.join` was given; `null` in `idle`. */
-  readonly sessionId: string | null;
-  /** The remote participants, in arrival order. */
-  readonly participants: readonly Participant[];
-  /** The settings the session ran on. */
-  readonly settings: SessionSettings;
-  /** When the idle countdown ends; `null` when none runs. */
-  readonly idleDeadline: number | null;
-  /**
-   * When the idle warning of the running countdown fired; `null` when it has not (or
-   * no countdown runs). A restored session whose warning fired does not warn again.
-   */
-  readonly idleWarningAt: number | null;
-  /** When the reconnect bound ends; `null` when none runs. */
-  readonly reconnectDeadline: number | null;
-  /** Why the session ended; `null` while it has not. */
-  readonly endReason: EndReason | null;
-}
-
-/** Which end reasons each final state can have; every other state has none. */
-const END_REASONS: { readonly [state: string]: readonly EndReason[] } = {
-  left: ['user', 'removed'],
-  timedOut: ['idleTimeout'],
-  closed: ['server', 'reconnectTimeout'],
-};
-
-const HISTORY_ID = 'callSession.joined.previous';
-
-export function persistSnapshot(snapshot: CallSessionSnapshot, state: CallSessionState): PersistedCallSession {
-  const { context } = snapshot;
-  const history = snapshot.historyValue[HISTORY_ID]?.[0]?.key;
-  return {
-    format: PERSISTED_FORMAT,
-    version: PERSISTED_VERSION,
-    state,
-    resumeTo: state === 'reconnecting' ? (history === 'accompanied' ? 'accompanied' : 'alone') : null,
-    sessionId: context.sessionId,
-    participants: context.roster.list.map((participant) => ({ ...participant })),
-    settings: { ...context.settings },
-    idleDeadline: context.idleDeadline,
-    idleWarningAt: context.idleWarningAt,
-    reconnectDeadline: context.reconnectDeadline,
-    endReason: context.endReason,
-  };
-}
 
 function fail(problem: string): never {
   throw new TypeError(`Not a persisted call session: ${problem}`);
@@ -206,4 +156,29 @@ export function restorableSnapshot(
       ? { [HISTORY_ID]: [callSessionMachine.getStateNodeById(`callSession.joined.${resumeTo}`)] }
       : {},
   });
+}
+
+/**
+ * Restores a session saved by `session.getPersistedSnapshot()` (SPEC §3 options, as
+ * `createCallSession` takes them): its state, participants, settings and running
+ * countdowns, which resume with the time they have left on `options.clock`, and a warning
+ * whose time passed while stored fires at once, once. `options.settings`, if given,
+ * replace the saved settings for countdowns that start from now on. A snapshot that is
+ * malformed, foreign, from a later version or inconsistent is a `TypeError`, and nothing
+ * starts.
+ *
+ * @example
+ * ```ts
+ * import { restoreCallSession } from 'call-session-machine/persistence';
+ *
+ * const saved = JSON.stringify(session.getPersistedSnapshot());
+ * // … after a restart:
+ * const restored = restoreCallSession(JSON.parse(saved));
+ * ```
+ */
+export function restoreCallSession(snapshot: PersistedCallSession, options?: CallSessionOptions): CallSession {
+  const session = new CallSession(options, (now, settings) => restorableSnapshot(snapshot, now, settings));
+  // XState does not restart pending `after` timers of a restored actor (upstream 5331).
+  rearmDelayedTransitions(session.actor);
+  return session;
 }

@@ -25,6 +25,8 @@ const ROWS = [
   'storm.listener',
   'lateness',
   'bundle.min',
+  'bundle.whole.gzip',
+  'bundle.app.min',
   'bundle.gzip',
 ];
 

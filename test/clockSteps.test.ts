@@ -6,6 +6,7 @@ import { SimulatedClock } from 'xstate';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createCallSession, SessionSettingsBuilder, type SessionClock } from '../src/index.js';
 import { recordStatus } from './support/status.js';
+import { restoreCallSession } from '../src/persistence.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
@@ -92,7 +93,7 @@ describe('a clock stepped backwards', () => {
     const stored = session.getPersistedSnapshot();
     session.dispose();
     clock.offset -= 2 * HOUR;
-    const restored = createCallSession({ clock, snapshot: stored });
+    const restored = restoreCallSession(stored, { clock });
     clock.advance(60 * SECOND - 1);
     expect(restored.state).toBe('reconnecting');
     clock.advance(1);

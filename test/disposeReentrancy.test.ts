@@ -16,6 +16,7 @@ import {
 } from '../src/index.js';
 import { CountingClock } from './support/countingClock.js';
 import * as logs from './support/listenerLogs.js';
+import { restoreCallSession } from '../src/persistence.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
@@ -221,7 +222,7 @@ describe('dispose() in every state', () => {
     original.session.dispose();
     const clock = new CountingClock();
     clock.set(original.clock.now() + SECOND);
-    const h = { session: createCallSession({ snapshot: saved, clock }), clock };
+    const h = { session: restoreCallSession(saved, { clock }), clock };
     const calls: string[] = [];
     const listener = recorder(calls);
     h.session.addSessionStatusListener(listener);
@@ -238,7 +239,7 @@ describe('dispose() in every state', () => {
     original.session.dispose();
     const clock = new CountingClock();
     clock.set(HOUR);
-    const h = { session: createCallSession({ snapshot: saved, clock }), clock };
+    const h = { session: restoreCallSession(saved, { clock }), clock };
     const calls: string[] = [];
     h.session.addSessionStatusListener(recorder(calls));
     expect(h.clock.pending).toBe(1);
@@ -613,7 +614,7 @@ test('dispose() from a callback of a restored session whose deadline passed whil
   original.session.dispose();
   const clock = new CountingClock();
   clock.set(HOUR);
-  const session = createCallSession({ snapshot: saved, clock });
+  const session = restoreCallSession(saved, { clock });
   const calls: string[] = [];
   session.addSessionStatusListener({
     onConnectionClosed: () => {

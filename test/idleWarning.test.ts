@@ -10,6 +10,7 @@ import {
   type CallSessionOptions,
   type CallSessionState,
 } from '../src/index.js';
+import { restoreCallSession } from '../src/persistence.js';
 
 const SECOND = 1_000;
 const bob = { uid: 'bob', name: 'Bob' };
@@ -203,7 +204,7 @@ describe('the warning', () => {
     const stored = session.getPersistedSnapshot();
     session.dispose();
     clock.increment(5 * SECOND);
-    const restored = createCallSession({ clock, snapshot: stored });
+    const restored = restoreCallSession(stored, { clock });
     const seen: number[] = [];
     restored.addSessionStatusListener({ onIdleTimeoutWarning: (secondsLeft) => seen.push(secondsLeft) });
     restored.send({ type: 'connection.restored', participants: [] });
@@ -223,7 +224,7 @@ describe('restore and the warning', () => {
     const stored = JSON.parse(JSON.stringify(session.getPersistedSnapshot()));
     expect(stored.idleWarningAt).toBeNull();
     session.dispose();
-    const restored = createCallSession({ clock, snapshot: stored });
+    const restored = restoreCallSession(stored, { clock });
     const seen: string[] = [];
     restored.addSessionStatusListener({ onIdleTimeoutWarning: (n) => seen.push(`${n}@${clock.now()}`) });
     advance(clock, 30 * SECOND - 1);
@@ -239,7 +240,7 @@ describe('restore and the warning', () => {
     const stored = session.getPersistedSnapshot();
     session.dispose();
     clock.increment(45 * SECOND);
-    const restored = createCallSession({ clock, snapshot: stored });
+    const restored = restoreCallSession(stored, { clock });
     const seen: string[] = [];
     restored.addSessionStatusListener({ onIdleTimeoutWarning: (n) => seen.push(`${n}@${clock.now()}`) });
     clock.increment(0);
@@ -258,7 +259,7 @@ describe('restore and the warning', () => {
     const stored = session.getPersistedSnapshot();
     expect(stored.idleWarningAt).toBe(40 * SECOND);
     session.dispose();
-    const restored = createCallSession({ clock, snapshot: stored });
+    const restored = restoreCallSession(stored, { clock });
     const seen: number[] = [];
     restored.addSessionStatusListener({ onIdleTimeoutWarning: (n) => seen.push(n) });
     expect(restored.idleWarningActive).toBe(true);
@@ -273,7 +274,7 @@ describe('restore and the warning', () => {
     const stored = session.getPersistedSnapshot();
     session.dispose();
     clock.increment(90 * SECOND);
-    const restored = createCallSession({ clock, snapshot: stored });
+    const restored = restoreCallSession(stored, { clock });
     const seen: number[] = [];
     restored.addSessionStatusListener({ onIdleTimeoutWarning: (n) => seen.push(n) });
     clock.increment(1);
@@ -286,10 +287,10 @@ describe('restore and the warning', () => {
     const { session } = start({ warning: 0 });
     joinAlone(session);
     const stored = { ...session.getPersistedSnapshot(), idleWarningAt: 5 };
-    expect(() => createCallSession({ snapshot: stored })).toThrow(/idleWarningAt must be null/);
+    expect(() => restoreCallSession(stored)).toThrow(/idleWarningAt must be null/);
     const v1 = { ...session.getPersistedSnapshot(), version: 1 } as Record<string, unknown>;
     delete v1.idleWarningAt;
-    expect(createCallSession({ snapshot: v1 as never }).idleWarningActive).toBe(false);
+    expect(restoreCallSession(v1 as never).idleWarningActive).toBe(false);
   });
 });
 

@@ -22,6 +22,7 @@ import {
   type OracleParticipant,
 } from './oracle.js';
 import { STATUS_CALLBACKS } from './support/status.js';
+import { restoreCallSession } from '../src/persistence.js';
 
 // ---------------------------------------------------------------------------
 // Listeners: three of each kind, some with only a subset of the callbacks.
@@ -403,7 +404,7 @@ export function runSequence(sequence: Sequence, stats?: RunStats): string | null
           if (old.state !== oldState || old.can({ type: 'session.leave' }) || log.length > 0) {
             return `step ${index} restore: the disposed session still reacts (state ${old.state}, log ${JSON.stringify(log)})`;
           }
-          session = createCallSession({ snapshot: saved, clock, onListenerError });
+          session = restoreCallSession(saved, { clock, onListenerError });
           for (const id of registered) register(id, handles.get(id)?.controller != null);
           previousList = null; // a new session has its own array
           break;

@@ -1,5 +1,5 @@
 // Persist and restore (brief, Addendum): `session.getPersistedSnapshot()` is plain JSON
-// with absolute deadlines; `createCallSession({ snapshot })` resumes every state, each
+// with absolute deadlines; `restoreCallSession(snapshot)` resumes every state, each
 // running countdown with the time it has left on the restoring clock, a deadline that
 // passed while stored on the next tick, and refuses anything malformed or foreign with
 // a TypeError before starting anything.
@@ -20,6 +20,7 @@ import {
 } from '../src/index.js';
 import { CountingClock } from './support/countingClock.js';
 import { STATUS_CALLBACKS } from './support/status.js';
+import { restoreCallSession } from '../src/persistence.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
@@ -79,7 +80,7 @@ function stored(session: CallSession): PersistedCallSession {
 function restoreAt(snapshot: PersistedCallSession, now: number, options: CallSessionOptions = {}): Running {
   const clock = new CountingClock();
   clock.set(now);
-  const session = createCallSession({ ...options, snapshot, clock });
+  const session = restoreCallSession(snapshot, { ...options, clock });
   return { session, clock, calls: record(session) };
 }
 
@@ -749,7 +750,7 @@ describe('deadlines that passed while stored', () => {
     const saved = stored(reached(scenario('reconnecting (lost while alone)')).session);
     const clock = new CountingClock();
     clock.set(T0 + HOUR);
-    const session = createCallSession({ snapshot: saved, clock });
+    const session = restoreCallSession(saved, { clock });
     const first = vi.fn();
     const second = vi.fn();
     session.addSessionStatusListener({ onConnectionClosed: first });
@@ -769,7 +770,7 @@ describe('restoring with vitest fake timers and no clock option', () => {
     const saved = stored(reached(scenario('joined.alone')).session);
     vi.useFakeTimers();
     vi.setSystemTime(T0 + 4 * SECOND);
-    const session = createCallSession({ snapshot: saved });
+    const session = restoreCallSession(saved);
     const calls = record(session);
     expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(6 * SECOND - 1);
@@ -785,7 +786,7 @@ describe('restoring with vitest fake timers and no clock option', () => {
     const saved = stored(reached(lostAloneWithLongBound).session);
     vi.useFakeTimers();
     vi.setSystemTime(T0 + 4 * SECOND);
-    const session = createCallSession({ snapshot: saved });
+    const session = restoreCallSession(saved);
     const calls = record(session);
     session.send({ type: 'connection.restored' });
     vi.advanceTimersByTime(6 * SECOND - 1);
@@ -799,7 +800,7 @@ describe('restoring with vitest fake timers and no clock option', () => {
     const saved = stored(reached(scenario('reconnecting (lost while alone)')).session);
     vi.useFakeTimers();
     vi.setSystemTime(T0 + HOUR);
-    const session = createCallSession({ snapshot: saved });
+    const session = restoreCallSession(saved);
     const calls = record(session);
     expect(calls).toEqual([]);
     vi.advanceTimersByTime(0);
@@ -981,7 +982,7 @@ describe('malformed or foreign snapshots', () => {
     clock.set(T0 + 3 * SECOND);
     const inspect = vi.fn();
     const onListenerError = vi.fn();
-    expect(() => createCallSession({ snapshot: bad as PersistedCallSession, clock, inspect, onListenerError })).toThrow(
+    expect(() => restoreCallSession(bad as PersistedCallSession, { clock, inspect, onListenerError })).toThrow(
       TypeError,
     );
     clock.increment(HOUR);
@@ -997,9 +998,7 @@ describe('malformed or foreign snapshots', () => {
     const bad = { ...base(), settings: { ...S10_5, idleTimeoutPeriod: -1 } };
     const clock = new CountingClock();
     const inspect = vi.fn();
-    expect(() => createCallSession({ snapshot: bad as unknown as PersistedCallSession, clock, inspect })).toThrow(
-      TypeError,
-    );
+    expect(() => restoreCallSession(bad as unknown as PersistedCallSession, { clock, inspect })).toThrow(TypeError);
     expect(clock.setCount).toBe(0);
     expect(inspect).not.toHaveBeenCalled();
   });
@@ -1008,7 +1007,7 @@ describe('malformed or foreign snapshots', () => {
     const clock = new CountingClock();
     clock.set(T0 + 3 * SECOND);
     const inspect = vi.fn();
-    const session = createCallSession({ snapshot: base() as unknown as PersistedCallSession, clock, inspect });
+    const session = restoreCallSession(base() as unknown as PersistedCallSession, { clock, inspect });
     expect(clock.setCount).toBe(1);
     expect(clock.pending).toBe(1);
     expect(inspect).toHaveBeenCalled();
@@ -1036,7 +1035,7 @@ describe('inconsistent reconnecting snapshots', () => {
   ])('$name: TypeError, nothing started', ({ make }) => {
     const clock = new CountingClock();
     clock.set(T0 + 3 * SECOND);
-    expect(() => createCallSession({ snapshot: make() as unknown as PersistedCallSession, clock })).toThrow(TypeError);
+    expect(() => restoreCallSession(make() as unknown as PersistedCallSession, { clock })).toThrow(TypeError);
     expect(clock.setCount).toBe(0);
   });
 });
@@ -1084,8 +1083,17 @@ describe('settings given with a snapshot', () => {
     const saved = stored(reached(scenario('joined.accompanied')).session);
     const clock = new CountingClock();
     expect(() =>
-      createCallSession({ snapshot: saved, clock, settings: { idleTimeoutPeriod: 1.5 } as unknown as SessionSettings }),
+      restoreCallSession(saved, { clock, settings: { idleTimeoutPeriod: 1.5 } as unknown as SessionSettings }),
     ).toThrow(RangeError);
     expect(clock.setCount).toBe(0);
   });
+});
+
+test('createCallSession({ snapshot }) is refused with a TypeError naming restoreCallSession, and creates nothing', () => {
+  const { session } = liveSession(settingsOf(10, 5));
+  const saved = session.getPersistedSnapshot();
+  expect(() => createCallSession({ snapshot: saved } as never)).toThrow(
+    /use restoreCallSession\(snapshot, options\) from 'call-session-machine\/persistence'/,
+  );
+  expect(CallSession.getInstance()).toBe(session);
 });
