@@ -279,10 +279,28 @@ function heapPerInstance<T>(
   return (after - before) / n;
 }
 
-function measureHeap(config: Config, gc: () => void): { session: number[]; actor: number[]; ratio: number[] } {
+/** Listener objects shared by every session, so that only the session's own bookkeeping is counted. */
+const SHARED_STATUS_LISTENER = { onSessionJoined() {} };
+const SHARED_PARTICIPANT_LISTENER = { onParticipantJoined() {} };
+
+function listenedSession(): CallSession {
+  const session = createCallSession();
+  session.addSessionStatusListener(SHARED_STATUS_LISTENER);
+  session.addParticipantEventListener(SHARED_PARTICIPANT_LISTENER);
+  session.join(SESSION_ID);
+  session.send(JOINED);
+  return session;
+}
+
+function measureHeap(
+  config: Config,
+  gc: () => void,
+): { session: number[]; actor: number[]; ratio: number[]; listened: number[]; listenedRatio: number[] } {
   const session: number[] = [];
   const actor: number[] = [];
   const ratio: number[] = [];
+  const listened: number[] = [];
+  const listenedRatio: number[] = [];
   // Default (real) clock: each instance holds the pending 300 s idle timer, as in production.
   const newSession = () => joinedSession();
   const newActor = () => joinedActor();
@@ -294,11 +312,14 @@ function measureHeap(config: Config, gc: () => void): { session: number[]; actor
   for (let round = 0; round < config.heapRounds; round++) {
     const s = heapPerInstance(config.heapInstances, newSession, (x) => x.dispose(), gc, thorough);
     const a = heapPerInstance(config.heapInstances, newActor, (x) => x.stop(), gc, thorough);
+    const l = heapPerInstance(config.heapInstances, listenedSession, (x) => x.dispose(), gc, thorough);
     session.push(s);
     actor.push(a);
     ratio.push(s / a);
+    listened.push(l);
+    listenedRatio.push(l / a);
   }
-  return { session, actor, ratio };
+  return { session, actor, ratio, listened, listenedRatio };
 }
 
 /** µs to create, start and join one session (createCallSession + join + joined), per sample. */
@@ -576,6 +597,22 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       heap.ratio,
       { comparison: '≤', value: 1.25 },
       'per-round ratios',
+    ),
+    row(
+      'heap.listened',
+      'heap per session with a status and a participant listener',
+      'B',
+      heap.listened,
+      null,
+      heapNote,
+    ),
+    row(
+      'heap.listened.ratio',
+      'listened session ÷ bare actor heap',
+      '×',
+      heap.listenedRatio,
+      { comparison: '≤', value: 1.25 },
+      'listener objects shared, so only the bookkeeping counts',
     ),
   );
 

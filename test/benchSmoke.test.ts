@@ -13,6 +13,8 @@ const ROWS = [
   'heap.session',
   'heap.actor',
   'heap.ratio',
+  'heap.listened',
+  'heap.listened.ratio',
   'create.join',
   'pair.noListener.0',
   'pair.noListener.1',
