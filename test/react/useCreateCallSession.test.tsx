@@ -2,23 +2,15 @@
 // useCreateCallSession (SPEC §9): one session for the component's life, disposed on
 // unmount; under <StrictMode> the component never holds a disposed session and no
 // session is left live but the one it holds. Sessions are counted through the public
-// `inspect` option (test/react/sessions.ts), so the ones a discarded render made count too.
+// `inspect` option (test/react/support.tsx), so the ones a discarded render made count too.
 import { act, cleanup, render } from '@testing-library/react';
-import { Activity, StrictMode, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { Activity, Suspense, useEffect, useState } from 'react';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CallSession, SessionSettingsBuilder } from 'call-session-machine';
 import { useCreateCallSession } from 'call-session-machine/react';
-import { SessionCounter } from './sessions.js';
+import { modes, nextTask, SessionCounter } from './support.js';
 
 afterEach(cleanup);
-
-const modes = [
-  ['without StrictMode', ({ children }: { children: ReactNode }) => <>{children}</>],
-  ['under StrictMode', StrictMode],
-] as const;
-
-/** Lets the microtasks and the timers due now run. */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** A component that records every session its renders and its effects were given. */
 function probe(counter: SessionCounter) {
