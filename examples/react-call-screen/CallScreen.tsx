@@ -59,7 +59,9 @@ export function CallScreen({ session }: { session: CallSession }) {
           <p>
             The call ends in <strong data-countdown="idle">{minutes(idleLeft)}</strong>.
           </p>
-          <button onClick={() => session.extendIdleTimeout()}>Stay</button>
+          <button className="stay" onClick={() => session.extendIdleTimeout()}>
+            Stay
+          </button>
           <button onClick={() => session.leave()}>Leave</button>
         </div>
       ) : (
