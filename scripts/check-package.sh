@@ -3,8 +3,9 @@
 # tarball `npm pack` makes installs into a fresh project beside the app's own xstate
 # (the lowest version the peer range allows) with one copy of it, imports there, runs
 # a session, type-checks `createActor(callSessionMachine)` against the app's xstate,
-# imports each SDK binding without its SDK installed, and brings no runtime
-# dependency.
+# imports each SDK binding without its SDK installed, runs call-session-machine/react on
+# React 18 and 19 under StrictMode, imports the main entry where React cannot be found,
+# and brings no runtime dependency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.tmp/package-check
@@ -58,6 +59,64 @@ deps=$(node -p "Object.keys(require('./node_modules/call-session-machine/package
 if [ -n "$deps" ]; then echo "the package must have no runtime dependency (xstate is a peer); got: $deps" >&2; exit 1; fi
 echo "packed package: no runtime dependency; xstate is a peer dependency"
 
+# call-session-machine/react on each React major the peer range allows: 18.3.1, then the
+# 19 the repository tests with. happy-dom resolves from the repository's node_modules
+# (this project lives inside it); react and react-dom from this project's own.
+cat > react.mjs <<'JS'
+import { Window } from 'happy-dom';
+const window = new Window();
+Object.assign(globalThis, { window, document: window.document, navigator: window.navigator, IS_REACT_ACT_ENVIRONMENT: true });
+const React = await import('react');
+const { createRoot } = await import('react-dom/client');
+const { CallSession, SessionSettingsBuilder } = await import('call-session-machine');
+const { useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/react');
+const { SimulatedClock } = await import('xstate');
+const { act, createElement: h, StrictMode, useEffect } = React;
+const fail = (message) => {
+  console.error(`call-session-machine/react on react@${React.version}: ${message}`);
+  process.exit(1);
+};
+// Every session made, through the public inspect option: a render React threw away counts too.
+const actors = new Set();
+const inspect = (event) => event.type === '@xstate.actor' && actors.add(event.actorRef);
+const live = () => [...actors].filter((actor) => actor.getSnapshot().status === 'active');
+const clock = new SimulatedClock();
+const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(20).setIdleWarningPeriod(10).build();
+let held;
+function Screen() {
+  const session = useCreateCallSession({ settings, clock, inspect });
+  held = session;
+  const { state, deadlines, idleWarningActive } = useCallSession(session);
+  const secondsLeft = useCountdown(deadlines.idle, { now: () => clock.now() });
+  useEffect(() => {
+    session.join('packed');
+    session.send({ type: 'session.joined' });
+  }, [session]);
+  return h('p', null, `${state} ${idleWarningActive ? 'warning' : ''} ${secondsLeft ?? ''}`);
+}
+const container = document.createElement('div');
+const root = createRoot(container);
+act(() => root.render(h(StrictMode, null, h(Screen))));
+if (held.actor.getSnapshot().status !== 'active') fail('the component holds a disposed session');
+if (CallSession.getInstance() !== held) fail('CallSession.getInstance() is not the held session');
+if (live().length !== 1) fail(`${live().length} live sessions of ${actors.size} made`);
+if (container.textContent !== 'joined.alone  20') fail(`shows "${container.textContent}"`);
+act(() => clock.increment(10_000));
+if (container.textContent !== 'joined.alone warning 10') fail(`after the warning, shows "${container.textContent}"`);
+await new Promise((resolve) => setTimeout(resolve, 0));
+act(() => root.unmount());
+if (held.actor.getSnapshot().status !== 'stopped' || live().length !== 0) fail('unmount did not dispose the session');
+console.log(
+  `packed package: call-session-machine/react on react@${React.version} under StrictMode: ` +
+    `${actors.size} session(s) made, one live and held; a timer re-renders; unmount disposes`,
+);
+JS
+react19=$(cd ../../.. && node -p "require('./package.json').devDependencies.react")
+for react in 18.3.1 "$react19"; do
+  npm install --silent --no-audit --no-fund "react@$react" "react-dom@$react"
+  node react.mjs
+done
+
 # The bindings import their SDK's types only: each subpath must load where no SDK can be
 # found. A project inside this repository would resolve the SDKs from its node_modules,
 # so this one lives in a fresh directory outside it.
@@ -90,3 +149,29 @@ for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindT
 console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
 JS
 node bindings.mjs
+
+# React is an optional peer too: the main entry loads where no React can be found, and
+# only call-session-machine/react asks for it.
+cat > without-react.mjs <<'JS'
+let found = true;
+try {
+  import.meta.resolve('react');
+} catch {
+  found = false;
+}
+if (found) {
+  console.error('react resolves from the scratch project; the check would prove nothing');
+  process.exit(1);
+}
+const { createCallSession } = await import('call-session-machine');
+createCallSession().dispose();
+try {
+  await import('call-session-machine/react');
+  console.error('call-session-machine/react loaded with no React installed');
+  process.exit(1);
+} catch (error) {
+  if (!String(error).includes("'react'")) throw error;
+}
+console.log('packed package: the main entry imports with no React installed; call-session-machine/react asks for react');
+JS
+node without-react.mjs
