@@ -4,6 +4,7 @@
 // same object between changes. Sessions run on a SimulatedClock; time moves inside act().
 import { act, cleanup, render } from '@testing-library/react';
 import { Component, useState, type ReactNode } from 'react';
+import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCallSession, SessionSettingsBuilder, type CallSession } from 'call-session-machine';
@@ -280,6 +281,21 @@ describe.each(modes)('useCallSession %s', (_, Mode) => {
     expect(views.length).toBe(rendered);
     act(() => second.session.send({ type: 'session.joined' }));
     expect(views.at(-1)!.state).toBe('joined.alone');
+  });
+
+  test('renders on the server too (the server snapshot is the same view)', () => {
+    const { session } = newSession();
+    session.join('server');
+    session.send({ type: 'session.joined', participants: [ana] });
+    const { Viewer, last } = viewer(session);
+    const html = renderToString(
+      <Mode>
+        <Viewer />
+      </Mode>,
+    );
+    // React marks the boundaries between text parts with empty comments.
+    expect(html.replaceAll('<!-- -->', '')).toBe('<p data-testid="view">joined.accompanied Ana - </p>');
+    expect(last().participants).toBe(session.participants);
   });
 
   test('a render that throws on a change (caught by an error boundary) does not take the session down', () => {
