@@ -19,6 +19,7 @@ export default defineConfig({
       { find: /^call-session-machine\/twilio$/, replacement: from('./src/bindings/twilio.ts') },
       { find: /^call-session-machine\/daily$/, replacement: from('./src/bindings/daily.ts') },
       { find: /^call-session-machine\/inspector$/, replacement: from('./src/inspector/index.ts') },
+      { find: /^call-session-machine\/react$/, replacement: from('./src/react/index.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },
@@ -29,7 +30,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'examples/**/*.test.ts'],
           exclude: [...configDefaults.exclude, CONNECT_TESTS],
         },
       },

@@ -5,7 +5,9 @@
 # `createActor(callSessionMachine)` type-checks there against the app's xstate; it
 # imports and runs a session, imports each SDK binding with no SDK installed, runs its
 # command (replay, a self-contained inspect --out report, live mode refusing clearly
-# without the optional ws), and brings no runtime dependency (xstate is a peer).
+# without the optional ws), imports the main entry where React cannot be found, runs
+# call-session-machine/react on React 18 and 19 under StrictMode, and brings no runtime
+# dependency (xstate is a peer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.tmp/package-check
@@ -13,6 +15,8 @@ rm -rf "$out" && mkdir -p "$out"
 demo="$PWD/examples/demo.jsonl"
 lowest_xstate=$(node -p "require('./package.json').peerDependencies.xstate.replace(/^\\^/, '')")
 tsc="$PWD/node_modules/.bin/tsc"
+react19=$(node -p "require('./package.json').devDependencies.react")
+happy_dom=$(node -p "require('./package.json').devDependencies['happy-dom']")
 
 tarball=$(npm pack --silent --pack-destination "$out" | tail -n 1)
 npx --no-install publint --strict
@@ -143,6 +147,89 @@ if (session.state !== 'timedOut') {
 console.log('packed package: call-session-machine/inspector imported; a session with no inspector listening timed out as it should');
 JS
 node inspector-smoke.mjs
+# React is an optional peer too: the main entry loads where no React can be found, and
+# only call-session-machine/react asks for it.
+cat > without-react.mjs <<'JS'
+let found = true;
+try {
+  import.meta.resolve('react');
+} catch {
+  found = false;
+}
+if (found) {
+  console.error('react resolves from the scratch project; the check would prove nothing');
+  process.exit(1);
+}
+const { createCallSession } = await import('call-session-machine');
+createCallSession().dispose();
+try {
+  await import('call-session-machine/react');
+  console.error('call-session-machine/react loaded with no React installed');
+  process.exit(1);
+} catch (error) {
+  if (!String(error).includes("'react'")) throw error;
+}
+console.log('packed package: the main entry imports with no React installed; call-session-machine/react asks for react');
+JS
+node without-react.mjs
+
+# call-session-machine/react on each React major the peer range allows: 18.3.1, then the
+# 19 the repository tests with, in this project (with happy-dom for a DOM), after every
+# check that needs React, the SDKs and ws absent.
+cat > react.mjs <<'JS'
+import { Window } from 'happy-dom';
+const window = new Window();
+Object.assign(globalThis, { window, document: window.document, navigator: window.navigator, IS_REACT_ACT_ENVIRONMENT: true });
+const React = await import('react');
+const { createRoot } = await import('react-dom/client');
+const { CallSession, SessionSettingsBuilder } = await import('call-session-machine');
+const { useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/react');
+const { SimulatedClock } = await import('xstate');
+const { act, createElement: h, StrictMode, useEffect } = React;
+const fail = (message) => {
+  console.error(`call-session-machine/react on react@${React.version}: ${message}`);
+  process.exit(1);
+};
+// Every session made, through the public inspect option: a render React threw away counts too.
+const actors = new Set();
+const inspect = (event) => event.type === '@xstate.actor' && actors.add(event.actorRef);
+const live = () => [...actors].filter((actor) => actor.getSnapshot().status === 'active');
+const clock = new SimulatedClock();
+const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(20).setIdleWarningPeriod(10).build();
+let held;
+function Screen() {
+  const session = useCreateCallSession({ settings, clock, inspect });
+  held = session;
+  const { state, deadlines, idleWarningActive } = useCallSession(session);
+  const secondsLeft = useCountdown(deadlines.idle, { now: () => clock.now() });
+  useEffect(() => {
+    session.join('packed');
+    session.send({ type: 'session.joined' });
+  }, [session]);
+  return h('p', null, `${state} ${idleWarningActive ? 'warning' : ''} ${secondsLeft ?? ''}`);
+}
+const container = document.createElement('div');
+const root = createRoot(container);
+act(() => root.render(h(StrictMode, null, h(Screen))));
+if (held.actor.getSnapshot().status !== 'active') fail('the component holds a disposed session');
+if (CallSession.getInstance() !== held) fail('CallSession.getInstance() is not the held session');
+if (live().length !== 1) fail(`${live().length} live sessions of ${actors.size} made`);
+if (container.textContent !== 'joined.alone  20') fail(`shows "${container.textContent}"`);
+act(() => clock.increment(10_000));
+if (container.textContent !== 'joined.alone warning 10') fail(`after the warning, shows "${container.textContent}"`);
+await new Promise((resolve) => setTimeout(resolve, 0));
+act(() => root.unmount());
+if (held.actor.getSnapshot().status !== 'stopped' || live().length !== 0) fail('unmount did not dispose the session');
+console.log(
+  `packed package: call-session-machine/react on react@${React.version} under StrictMode: ` +
+    `${actors.size} session(s) made, one live and held; a timer re-renders; unmount disposes`,
+);
+JS
+for react in 18.3.1 "$react19"; do
+  npm install --silent --no-audit --no-fund "react@$react" "react-dom@$react" "happy-dom@$happy_dom"
+  node react.mjs
+done
+
 deps=$(node -p "Object.keys(require('./node_modules/call-session-machine/package.json').dependencies || {}).join(',')")
 if [ -n "$deps" ]; then echo "the package must have no runtime dependency (xstate is a peer); got: $deps" >&2; exit 1; fi
 echo "packed package: no runtime dependency; xstate is a peer dependency"

@@ -497,7 +497,7 @@ describe('fuzzed createCallSession options', () => {
     // fast-check builds no persisted session by chance: any snapshot here is foreign.
     if (snapshot !== undefined) errors.add(TypeError);
     if (errors.size > 0) mayPass = false;
-    // SPEC is silent on inspect: a value that is no observer may be refused with a TypeError.
+    // SPEC is silent on inspect: a value that is no observer (null too) may be refused with a TypeError.
     if (inspect !== undefined && typeof inspect !== 'function') errors.add(TypeError);
     return { errors, mayPass };
   }

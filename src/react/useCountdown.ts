@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'react';
+
+/** What {@link useCountdown} takes besides the deadline. */
+export interface CountdownOptions {
+  /**
+   * The current time in milliseconds, on the time base of the deadline. Default
+   * `Date.now`, which is right for a session on the default clock. A session made with
+   * a `clock` that has `now()` (xstate's `SimulatedClock`) keeps its deadlines on that
+   * clock: pass `() => clock.now()`. The countdown itself ticks on the global timers.
+   */
+  now?: () => number;
+}
+
+/** Whole seconds from `now` to `deadline`, rounded up as `onIdleTimeoutWarning` counts them; never below 0. */
+function secondsUntil(deadline: number, now: number): number {
+  return Math.max(0, Math.ceil((deadline - now) / 1000));
+}
+
+/**
+ * The whole seconds left until `deadline` (an absolute time in milliseconds, such as
+ * `session.deadlines.idle`), rounded up, and `null` for a `null` deadline. The component
+ * re-renders each time the number changes, once a second, until it reaches 0; the
+ * timer is cleared on unmount and when the deadline changes (a "Stay" moves it).
+ *
+ * @example
+ * ```tsx
+ * const { deadlines, idleWarningActive } = useCallSession(session);
+ * const secondsLeft = useCountdown(deadlines.idle);
+ * if (idleWarningActive) return <p>The call ends in {secondsLeft} s</p>;
+ * ```
+ */
+export function useCountdown(deadline: number | null, options?: CountdownOptions): number | null {
+  const now = options?.now ?? Date.now;
+  const [ticks, setTicks] = useState(0);
+  const secondsLeft = deadline === null ? null : secondsUntil(deadline, now());
+
+  useEffect(() => {
+    if (deadline === null) return;
+    const left = deadline - now();
+    if (left <= 0) return;
+    // The next whole second of the countdown, not a second from now: a countdown
+    // mounted half-way through a second still changes on the second.
+    const timer = setTimeout(() => setTicks((count) => count + 1), left % 1000 || 1000);
+    return () => clearTimeout(timer);
+  }, [deadline, now, ticks]);
+
+  return secondsLeft;
+}
