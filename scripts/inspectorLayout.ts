@@ -17,6 +17,7 @@ import type {
   Point,
 } from '../src/inspector/layout.js';
 import { transitionKey } from '../src/inspector/protocol.js';
+import { eventLabel, guardOf } from './statechartDiagram.js';
 
 // elkjs is CommonJS; its types declare an ES default export that Node's ESM loader does not give.
 const ELK = createRequire(import.meta.url)('elkjs/lib/elk.bundled.js') as new () => ElkApi;
@@ -37,19 +38,6 @@ const STATE_ADVANCE = (STATE_FONT_SIZE / CHART_FONT.size) * CHART_FONT.advance;
 
 function textWidth(lines: readonly string[], advance: number = CHART_FONT.advance): number {
   return Math.max(0, ...lines.map((line) => line.length)) * advance;
-}
-
-function guardOf(transition: { guard?: unknown }): string | undefined {
-  const guard = transition.guard;
-  if (guard === undefined) return undefined;
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String(guard.type);
-  return 'inline guard';
-}
-
-/** `xstate.after.idleTimeoutPeriod.callSession.joined.alone` reads `after idleTimeoutPeriod`. */
-function eventLabel(eventType: string): string {
-  return eventType.startsWith('xstate.after.') ? `after ${eventType.split('.')[2]}` : eventType;
 }
 
 function labelLines(eventType: string, transition: { guard?: unknown }): string[] {

@@ -5,7 +5,8 @@ function idOf(node: AnyStateNode): string {
   return node.key;
 }
 
-function guardOf(transition: { guard?: unknown }): string | undefined {
+/** A transition's guard by name, as both drawings of the chart label it. */
+export function guardOf(transition: { guard?: unknown }): string | undefined {
   const guard = transition.guard;
   if (guard === undefined) return undefined;
   if (typeof guard === 'string') return guard;
@@ -14,7 +15,7 @@ function guardOf(transition: { guard?: unknown }): string | undefined {
 }
 
 /** `xstate.after.idleTimeoutPeriod.callSession.joined.alone` reads `after idleTimeoutPeriod`. */
-function eventLabel(eventType: string): string {
+export function eventLabel(eventType: string): string {
   return eventType.startsWith('xstate.after.') ? `after ${eventType.split('.')[2]}` : eventType;
 }
 
