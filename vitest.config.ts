@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^call-session-machine\/livekit$/, replacement: from('./src/bindings/livekit.ts') },
       { find: /^call-session-machine\/twilio$/, replacement: from('./src/bindings/twilio.ts') },
       { find: /^call-session-machine\/daily$/, replacement: from('./src/bindings/daily.ts') },
+      { find: /^call-session-machine\/fleet$/, replacement: from('./src/fleet/index.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },
