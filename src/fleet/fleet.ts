@@ -617,9 +617,11 @@ export class CallSessionFleet implements Iterable<string> {
   }
 
   /**
-   * The fleet's time. A clock stepped backwards moves every timer back by the step, so
-   * each keeps the time it had left, as a timer of the session's own would: no
-   * countdown outlasts its period (SPEC §6).
+   * The fleet's time. A clock found to have gone back since the fleet last read it
+   * moves every timer back by as much, so each keeps the time it had left at that last
+   * reading: no countdown outlasts its period from any instant (SPEC §6). (The fleet
+   * cannot tell how much of the gap was a step and how much time passing, so a timer
+   * may run that much longer than a `CallSession`'s, which measures durations.)
    */
   #readNow(): number {
     const now = this.#clock.now();
@@ -745,7 +747,10 @@ export class CallSessionFleet implements Iterable<string> {
       this.#cancelTimer();
       return;
     }
-    if (this.#timerKind !== TimerKind.None && this.#timerAt <= due) return;
+    // The timer set runs early enough, unless the clock has passed the time it was set
+    // for (a clock stepped forwards, whose timer still waits the old duration; or a
+    // busy event loop): then it is set again, at most once per millisecond.
+    if (this.#timerKind !== TimerKind.None && this.#timerAt <= due && now <= this.#timerAt) return;
     this.#cancelTimer();
     const delay = due - now;
     if (delay <= 0) {
@@ -780,17 +785,17 @@ export class CallSessionFleet implements Iterable<string> {
 
   /** A wake-up: fires at most one batch of due timers, in due order, then waits or yields. */
   #onTimer(): void {
+    if (this.#disposed) return;
+    let now = this.#readNow();
     this.#timer = undefined;
     this.#timerKind = TimerKind.None;
     this.#timerAt = Infinity;
-    if (this.#disposed) return;
     // The clock was moved from inside a callback: the timers fire once the dispatch ends.
     if (this.#dispatching) {
       this.#wakeDuringDispatch = true;
       return;
     }
     const heap = this.#heap;
-    let now = this.#readNow();
     this.#firing = true;
     try {
       for (let fired = 0; fired < this.#batch && heap.peekDue() <= now; fired++) {
