@@ -48,6 +48,8 @@ export interface RunResult {
   readonly load: readonly [start: number, end: number];
   /** Seconds to create (or restore) the sessions. */
   readonly createS?: number;
+  /** CPU seconds the process spent creating them (all threads). */
+  readonly createCpuS?: number;
   /** Heap and off-heap bytes the sessions hold, after a full collection. */
   readonly heapBytes?: number;
   readonly externalBytes?: number;
@@ -56,7 +58,10 @@ export interface RunResult {
   readonly windowS?: number;
   readonly fired?: number;
   readonly lateness?: { p50: number; p99: number; max: number; tenths: readonly string[] };
+  /** Event-loop busy time while the timeouts fire ÷ timeouts (wall time: counts time the OS gave to other processes). */
   readonly usPerTimeout?: number;
+  /** CPU time of the process (all its threads, GC helpers included) while they fire ÷ timeouts. */
+  readonly cpuUsPerTimeout?: number;
   readonly gcFire?: GcSummary;
   readonly createdAfterFirstDeadlineMs?: number;
   readonly shards?: readonly { createS: number; heapBytes: number }[];
@@ -193,9 +198,11 @@ async function create(contender: Contender, count: number): Promise<RunResult> {
   gc();
   const before = heapNow();
   const tally = new GcTally();
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   await inChunks(count, 0, (from, n) => sessions.join(from, n));
   const createS = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const gcCreate = await tally.stop();
   gc();
   const after = heapNow();
@@ -205,6 +212,7 @@ async function create(contender: Contender, count: number): Promise<RunResult> {
     sessions: count,
     load: [load0, await loadavg()],
     createS,
+    createCpuS: (cpu.user + cpu.system) / 1e6,
     heapBytes: after.heap - before.heap,
     externalBytes: after.external - before.external,
     gcCreate,
@@ -269,7 +277,9 @@ async function fireAt(
   const lastDeadline = deadlineOf(count - 1);
   await waitAtMost(new Promise((resolve) => setTimeout(resolve, Math.max(0, T0 - Date.now() - 50))), 600_000);
   const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   await waitAtMost(done, Math.max(0, lastDeadline - Date.now()) + 120_000);
+  const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const gcFire = await fireTally.stop();
   // Fleet: firedAt[i] is session i's; createCallSession: the k-th timeout, matched with the k-th deadline.
@@ -301,6 +311,7 @@ async function fireAt(
       tenths,
     },
     usPerTimeout: (elu.active * 1000) / Math.max(1, fired),
+    cpuUsPerTimeout: (cpu.user + cpu.system) / Math.max(1, fired),
     gcFire,
     createdAfterFirstDeadlineMs,
     driftMs: Date.now() - wallStart - (performance.now() - monotonicStart),
