@@ -134,6 +134,9 @@ for (const contender of CONTENDERS) {
       `  ${formatNumber(result.cpuUsPerTimeout!)} µs of process CPU per timeout (all threads: GC helpers and compilers too)`,
     );
     console.log(`  GC while firing: ${gcLine(result.gcFire)}`);
+    console.log(
+      `  the OS took the CPU from the process ${result.involuntarySwitches} times meanwhile (involuntary context switches)`,
+    );
     console.log(`  p99/max lateness (ms) by tenth of the deadlines: ${late.tenths.join(' · ')}`);
     console.log(`  wall clock moved ${ms(result.driftMs!)} against the monotonic clock`);
   }

@@ -22,7 +22,7 @@
  * sessions restored and timed out at the same rate), so that it is compiled before the
  * measurement.
  */
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createCallSessionFleet, type CallSessionFleet } from '../src/fleet/index.js';
 import {
@@ -62,6 +62,8 @@ export interface RunResult {
   readonly usPerTimeout?: number;
   /** CPU time of the process (all its threads, GC helpers included) while they fire ÷ timeouts. */
   readonly cpuUsPerTimeout?: number;
+  /** Times the OS took the CPU from the process while they fired (getrusage): other work on the machine. */
+  readonly involuntarySwitches?: number;
   readonly gcFire?: GcSummary;
   readonly createdAfterFirstDeadlineMs?: number;
   readonly shards?: readonly { createS: number; heapBytes: number }[];
@@ -276,11 +278,40 @@ async function fireAt(
   const fireTally = new GcTally();
   const lastDeadline = deadlineOf(count - 1);
   await waitAtMost(new Promise((resolve) => setTimeout(resolve, Math.max(0, T0 - Date.now() - 50))), 600_000);
+  // SCALE_DEBUG=1: logs every gap of more than 40 ms between 5 ms ticks, and GC pauses over 10 ms, by time since T0.
+  let stallTimer: ReturnType<typeof setInterval> | undefined;
+  if (process.env.SCALE_DEBUG) {
+    let last = performance.now();
+    const sinceT0 = (t: number) => `T0+${(t - (T0 - offset)).toFixed(0)} ms`;
+    let lastCpu = process.cpuUsage();
+    let lastSwitches = process.resourceUsage().involuntaryContextSwitches;
+    stallTimer = setInterval(() => {
+      const now = performance.now();
+      const cpu = process.cpuUsage(lastCpu);
+      const switches = process.resourceUsage().involuntaryContextSwitches;
+      if (now - last > 40) {
+        log(
+          `stall ${(now - last).toFixed(0)} ms ending ${sinceT0(now)}: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms of CPU, ` +
+            `${switches - lastSwitches} involuntary context switches`,
+        );
+      }
+      last = now;
+      lastCpu = process.cpuUsage();
+      lastSwitches = switches;
+    }, 5);
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries())
+        if (entry.duration > 10) log(`gc ${entry.duration.toFixed(0)} ms at ${sinceT0(entry.startTime)}`);
+    }).observe({ entryTypes: ['gc'] });
+  }
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const switches0 = process.resourceUsage().involuntaryContextSwitches;
   await waitAtMost(done, Math.max(0, lastDeadline - Date.now()) + 120_000);
   const cpu = process.cpuUsage(cpu0);
+  const involuntarySwitches = process.resourceUsage().involuntaryContextSwitches - switches0;
   const elu = performance.eventLoopUtilization(elu0);
+  clearInterval(stallTimer);
   const gcFire = await fireTally.stop();
   // Fleet: firedAt[i] is session i's; createCallSession: the k-th timeout, matched with the k-th deadline.
   const lateness: number[] = [];
@@ -312,6 +343,7 @@ async function fireAt(
     },
     usPerTimeout: (elu.active * 1000) / Math.max(1, fired),
     cpuUsPerTimeout: (cpu.user + cpu.system) / Math.max(1, fired),
+    involuntarySwitches,
     gcFire,
     createdAfterFirstDeadlineMs,
     driftMs: Date.now() - wallStart - (performance.now() - monotonicStart),
