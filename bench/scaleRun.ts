@@ -18,9 +18,11 @@
  * - shard (fleet only): two worker_threads, each creating half of SCALE_SESSIONS as in
  *   `create`, started together; the time until both are done.
  *
- * Both the window and the burst runs first warm up the whole firing path (20,000
- * sessions restored and timed out at the same rate), so that it is compiled before the
- * measurement.
+ * Both the window and the burst runs warm up the whole firing path right before the
+ * measured timeouts: 20,000 more sessions restored after the measured ones and timed
+ * out at the same rate, ending 2 s before the first measured deadline, so that the
+ * code is compiled for what it meets there. (A pilot restore of 5,000 sessions first
+ * tells how long restoring takes, to place that deadline after it.)
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -82,6 +84,7 @@ const SESSIONS = Number(process.env.SCALE_SESSIONS ?? 1_000_000);
 const RATE = Number(process.env.SCALE_RATE ?? 20_000);
 const BURST = Number(process.env.SCALE_BURST ?? 100_000);
 const WARMUP = 20_000;
+const PILOT = 5_000;
 const CHUNK = 1_000;
 const HOUR_S = 3_600;
 const JOINED: CallSessionEvent = { type: 'session.joined' };
@@ -149,10 +152,16 @@ function fleetSessions(onTimedOut: (index: number) => void): Sessions {
  * callback cannot tell which session fired: timers fire in deadline order, so the k-th
  * onSessionTimedOut is matched with the k-th deadline).
  */
-function callSessions(onTimedOut: (index: number) => void): Sessions {
+function callSessions(onTimedOut: (index: number) => void, warmUps = 0): Sessions {
   let sessions: CallSession[] = [];
   let fired = 0;
-  const listener = { onSessionTimedOut: () => onTimedOut(fired++) };
+  // The first `warmUps` timeouts are the warm-up's, reported past the measured indices.
+  const listener = {
+    onSessionTimedOut: () => {
+      const k = fired++;
+      onTimedOut(k < warmUps ? Number.MAX_SAFE_INTEGER : k - warmUps);
+    },
+  };
   return {
     join(from, count) {
       for (let i = from; i < from + count; i++) {
@@ -230,40 +239,39 @@ async function fireAt(
 ): Promise<RunResult> {
   const load0 = await loadavg();
   const gc = getGc();
-  let firedAt = new Float64Array(WARMUP);
+  const firedAt = new Float64Array(count);
   let fired = 0;
-  let expected = WARMUP;
+  let warmFired = 0;
   let allFired: () => void = () => undefined;
+  let warmedUp: () => void = () => undefined;
+  // Indices 0 … count-1 are the measured sessions; the warm-up ones come after them.
   const onTimedOut = (index: number) => {
+    if (index >= count) {
+      if (++warmFired === WARMUP) warmedUp();
+      return;
+    }
     firedAt[index] = performance.now();
-    if (++fired === expected) allFired();
+    if (++fired === count) allFired();
   };
-  const sessions = contender === 'fleet' ? fleetSessions(onTimedOut) : callSessions(onTimedOut);
+  const sessions = contender === 'fleet' ? fleetSessions(onTimedOut) : callSessions(onTimedOut, WARMUP);
   const perMs = rate / 1000;
   // Deadlines on Date.now(), lateness on the monotonic clock timers run on.
   const offset = Date.now() - performance.now();
   const wallStart = Date.now();
   const monotonicStart = performance.now();
 
-  // Warm-up of the whole firing path, at the same rate: restore, wait, time out, drop.
-  const warmStart = performance.now();
-  let done = new Promise<void>((resolve) => (allFired = resolve));
-  const warmT0 = Date.now() + 2_000;
-  await inChunks(WARMUP, 0, (from, n) => sessions.restore(from, n, (i) => warmT0 + Math.floor(i / perMs)));
-  const restorePerSession = (performance.now() - warmStart) / WARMUP;
-  await waitAtMost(done, 60_000);
+  // A pilot restore, to choose a first deadline after the last session is restored.
+  const pilotStart = performance.now();
+  await inChunks(PILOT, count + WARMUP, (from, n) => sessions.restore(from, n, () => Date.now() + HOUR_S * 1000));
+  const restorePerSession = (performance.now() - pilotStart) / PILOT;
   sessions.clear();
-  log(`${contender} ${phase}: warm-up of ${WARMUP} timeouts done (${fired} fired)`);
-
-  // The measured run.
-  fired = 0;
-  expected = count;
-  firedAt = new Float64Array(count);
-  done = new Promise<void>((resolve) => (allFired = resolve));
   gc();
+
+  const done = new Promise<void>((resolve) => (allFired = resolve));
+  const warm = new Promise<void>((resolve) => (warmedUp = resolve));
   const before = heapNow();
-  const predictedMs = restorePerSession * count;
-  const T0 = Date.now() + Math.ceil(1.5 * predictedMs) + 5_000;
+  const warmMs = WARMUP / perMs;
+  const T0 = Date.now() + Math.ceil(1.5 * restorePerSession * (count + WARMUP)) + 5_000 + warmMs + 2_000;
   const deadlineOf = (i: number) => T0 + Math.floor(i / perMs);
   log(`${contender} ${phase}: restoring ${count} sessions, first due in ${((T0 - Date.now()) / 1000).toFixed(1)} s`);
   const createTally = new GcTally();
@@ -273,8 +281,17 @@ async function fireAt(
   const gcCreate = await createTally.stop();
   gc();
   const after = heapNow();
+  // Warm-up of the whole firing path right before the window, at the same rate, so
+  // that it is compiled for what it meets in the measured run: WARMUP more sessions,
+  // due from 2 s + their own spread before T0.
+  const warmT0 = T0 - 2_000 - warmMs;
+  await inChunks(WARMUP, count, (from, n) =>
+    sessions.restore(from, n, (i) => warmT0 + Math.floor((i - count) / perMs)),
+  );
   const createdAfterFirstDeadlineMs = Date.now() - T0;
-  log(`${contender} ${phase}: restored in ${createS.toFixed(1)} s; waiting for the timeouts`);
+  log(`${contender} ${phase}: restored in ${createS.toFixed(1)} s; warming up, then waiting for the timeouts`);
+  await waitAtMost(warm, Math.max(0, T0 - Date.now()));
+  log(`${contender} ${phase}: warm-up: ${warmFired} of ${WARMUP} timeouts fired`);
   const fireTally = new GcTally();
   const lastDeadline = deadlineOf(count - 1);
   await waitAtMost(new Promise((resolve) => setTimeout(resolve, Math.max(0, T0 - Date.now() - 50))), 600_000);
@@ -304,6 +321,13 @@ async function fireAt(
         if (entry.duration > 10) log(`gc ${entry.duration.toFixed(0)} ms at ${sinceT0(entry.startTime)}`);
     }).observe({ entryTypes: ['gc'] });
   }
+  // SCALE_PROFILE=file.cpuprofile: a CPU profile of the firing only.
+  const profiler = process.env.SCALE_PROFILE ? new (await import('node:inspector/promises')).Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const switches0 = process.resourceUsage().involuntaryContextSwitches;
@@ -312,6 +336,10 @@ async function fireAt(
   const involuntarySwitches = process.resourceUsage().involuntaryContextSwitches - switches0;
   const elu = performance.eventLoopUtilization(elu0);
   clearInterval(stallTimer);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    (await import('node:fs')).writeFileSync(process.env.SCALE_PROFILE!, JSON.stringify(profile));
+  }
   const gcFire = await fireTally.stop();
   // Fleet: firedAt[i] is session i's; createCallSession: the k-th timeout, matched with the k-th deadline.
   const lateness: number[] = [];
