@@ -30,9 +30,20 @@ const TARGET = { createS: 30, heapBytes: 1.5 * 1024 ** 3, p99Ms: 50, usPerTimeou
 
 const RUN = fileURLToPath(new URL('./scaleRun.ts', import.meta.url));
 
-function run(contender: Contender, phase: Phase): RunResult | null {
-  process.stderr.write(`\n— ${contender} ${phase} (load ${loadavg()[0]!.toFixed(2)}) —\n`);
-  const child = spawnSync(process.execPath, [...process.execArgv, RUN, contender, phase], {
+/**
+ * V8 decides per allocation site whether to allocate straight into the old generation
+ * ("pretenuring") when most objects from it survive. Restoring a million snapshots makes
+ * XState's snapshot sites look long-lived, so for a while afterwards every transition's
+ * garbage goes to the old generation; this flag turns that off (docs/performance.md).
+ */
+const NO_PRETENURING = '--no-allocation-site-pretenuring';
+
+type FlaggedResult = RunResult & { readonly flags: readonly string[] };
+
+function run(contender: Contender, phase: Phase, extraFlags: readonly string[] = []): FlaggedResult | null {
+  const flags = [...process.execArgv, ...extraFlags];
+  process.stderr.write(`\n— ${contender} ${phase} ${extraFlags.join(' ')} (load ${loadavg()[0]!.toFixed(2)}) —\n`);
+  const child = spawnSync(process.execPath, [...flags, RUN, contender, phase], {
     env: process.env,
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,
@@ -42,7 +53,7 @@ function run(contender: Contender, phase: Phase): RunResult | null {
     console.log(`${contender} ${phase}: the run failed (exit ${child.status}, signal ${child.signal})`);
     return null;
   }
-  return JSON.parse(last) as RunResult;
+  return { ...(JSON.parse(last) as RunResult), flags: extraFlags };
 }
 
 const ms = (value: number) => `${formatNumber(value)} ms`;
@@ -59,11 +70,17 @@ console.log(
 );
 console.log(`flags: ${process.execArgv.join(' ')} · 1-min load average at start ${loadavg()[0]!.toFixed(2)}`);
 
-const results: RunResult[] = [];
+const results: FlaggedResult[] = [];
 for (const contender of CONTENDERS) {
   for (const phase of ['create', 'window', 'burst'] as const) {
     const result = run(contender, phase);
     if (result) results.push(result);
+  }
+  if (contender === 'fleet') {
+    for (const phase of ['window', 'burst'] as const) {
+      const result = run(contender, phase, [NO_PRETENURING]);
+      if (result) results.push(result);
+    }
   }
 }
 if (CONTENDERS.includes('fleet')) {
@@ -73,8 +90,10 @@ if (CONTENDERS.includes('fleet')) {
 mkdirSync('.tmp', { recursive: true });
 writeFileSync('.tmp/scale.json', JSON.stringify(results, null, 2));
 
-const find = (contender: Contender, phase: Phase) =>
-  results.find((result) => result.contender === contender && result.phase === phase);
+const find = (contender: Contender, phase: Phase, flags: readonly string[] = []) =>
+  results.find(
+    (result) => result.contender === contender && result.phase === phase && result.flags.join() === flags.join(),
+  );
 const isFleet = (contender: Contender) => contender === 'fleet';
 const title = (contender: Contender) => (isFleet(contender) ? 'fleet' : 'createCallSession');
 
@@ -83,6 +102,8 @@ for (const contender of CONTENDERS) {
   const create = find(contender, 'create');
   const window = find(contender, 'window');
   const burst = find(contender, 'burst');
+  const windowNoPretenuring = find(contender, 'window', [NO_PRETENURING]);
+  const burstNoPretenuring = find(contender, 'burst', [NO_PRETENURING]);
   console.log(`## ${title(contender)}`);
   if (create) {
     const perSession = create.heapBytes! / create.sessions;
@@ -103,13 +124,15 @@ for (const contender of CONTENDERS) {
   for (const [name, result] of [
     ['window', window],
     ['burst', burst],
+    [`window, ${NO_PRETENURING}`, windowNoPretenuring],
+    [`burst, ${NO_PRETENURING}`, burstNoPretenuring],
   ] as const) {
     if (!result) continue;
+    const isWindow = name.startsWith('window');
     const late = result.lateness!;
-    const spread =
-      name === 'window'
-        ? `${result.sessions.toLocaleString('en-US')} idle timeouts due at a fixed ${result.rate!.toLocaleString('en-US')} a second, spread over a ${formatNumber(result.windowS!)} s window`
-        : `${result.sessions.toLocaleString('en-US')} idle timeouts due within the same second`;
+    const spread = isWindow
+      ? `${result.sessions.toLocaleString('en-US')} idle timeouts due at a fixed ${result.rate!.toLocaleString('en-US')} a second, spread over a ${formatNumber(result.windowS!)} s window`
+      : `${result.sessions.toLocaleString('en-US')} idle timeouts due within the same second`;
     console.log(`${name}: ${spread}   [${load(result)}]`);
     console.log(
       `  sessions restored alone from a persisted snapshot with the chosen deadline: ${formatNumber(result.createS!)} s, ` +
@@ -120,13 +143,13 @@ for (const contender of CONTENDERS) {
     );
     console.log(
       `  fired ${result.fired!.toLocaleString('en-US')}; lateness p50 ${ms(late.p50)} · p99 ${ms(late.p99)} · max ${ms(late.max)}` +
-        (isFleet(contender) && name === 'window'
+        (isFleet(contender) && isWindow
           ? `   target p99 ≤ ${TARGET.p99Ms} ms  ${verdict(result.fired === result.sessions && late.p99 <= TARGET.p99Ms)}`
           : ''),
     );
     console.log(
       `  ${formatNumber(result.usPerTimeout!)} µs per timeout (main-thread event-loop busy time while they fire ÷ timeouts; wall time, so it also counts time the OS ran other processes)` +
-        (isFleet(contender) && name === 'window'
+        (isFleet(contender) && isWindow
           ? `   target ≤ ${TARGET.usPerTimeout} µs  ${verdict(result.usPerTimeout! <= TARGET.usPerTimeout)}`
           : ''),
     );
