@@ -1,223 +1,180 @@
 /**
  * `npm run bench:scale`: node --max-old-space-size=12288 --max-semi-space-size=64 --expose-gc --import tsx bench/scale.ts
  *
- * One process, SCALE_SESSIONS (default 1,000,000) concurrent sessions joined alone on the
- * real clock, each with the same idle period, chosen (unless SCALE_IDLE_S is set) so that
- * the first idle timeout is due after the last session is created. Prints the time to
- * create them, the heap they hold, and how late their idle timeouts fire. Exits 0
- * whatever the figures.
+ * A million sessions in one process, the fleet (call-session-machine/fleet) and
+ * createCallSession side by side on the same schedule. Each measurement runs in a fresh
+ * process with the same node flags (bench/scaleRun.ts, which says what each does), one
+ * after the other, so that neither the other's heap nor its CPU weighs on it.
  *
- * Lateness: one listener object is shared by every session, so a callback cannot tell
- * which session fired. Timers fire in deadline order, so the k-th `onSessionTimedOut`
- * is matched with the k-th earliest deadline (read from each session's snapshot).
- * Deadlines are `Date.now()` times; each is converted to the monotonic clock timers run
- * on (`performance.now()`) when its session is created, so that a step of the wall clock
- * during the run does not count as lateness (the drift is printed).
+ *   SCALE_SESSIONS   sessions (default 1,000,000; 100000 for a quick run)
+ *   SCALE_RATE       idle timeouts due per second in the window run (default 20,000)
+ *   SCALE_BURST      timeouts due within one second in the burst run (default 100,000)
+ *   SCALE_CONTENDERS fleet,session (default both)
+ *
+ * Prints every figure with its target and the 1-minute load average of each run (other
+ * work on the machine skews them); writes the raw results to .tmp/scale.json. Exits 0
+ * whatever the figures.
  */
-import { cpus, loadavg } from 'node:os';
-import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { createActor } from 'xstate';
-import {
-  callSessionMachine,
-  createCallSession,
-  SessionSettingsBuilder,
-  type CallSession,
-  type CallSessionEvent,
-} from '../src/index.js';
-import { formatBytes, formatNumber, getGc, nextTurn, quantileOfSorted, sortedCopy, waitAtMost } from './stats.js';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Contender, GcSummary, Phase, RunResult } from './scaleRun.js';
+import { formatBytes, formatNumber } from './stats.js';
 
 const SESSIONS = Number(process.env.SCALE_SESSIONS ?? 1_000_000);
-const BARE = process.env.SCALE_BARE === '1';
-const BATCH = 1_000;
-const TARGET_CREATE_S = 30;
-const TARGET_HEAP_BYTES = 6 * 1024 ** 3;
-const TARGET_P99_MS = 50;
-const JOINED: CallSessionEvent = { type: 'session.joined' };
+const CONTENDERS = (process.env.SCALE_CONTENDERS ?? 'fleet,session').split(',') as Contender[];
 
-if (!Number.isInteger(SESSIONS) || SESSIONS < 1)
-  throw new Error(`SCALE_SESSIONS must be a positive integer; got ${SESSIONS}`);
+/** The issue's targets for the fleet at 1,000,000 sessions. */
+const TARGET = { createS: 30, heapBytes: 1.5 * 1024 ** 3, p99Ms: 50, usPerTimeout: 20 };
 
-const gc = getGc();
+const RUN = fileURLToPath(new URL('./scaleRun.ts', import.meta.url));
 
-/** GC pauses by phase, from perf_hooks' `gc` entries. */
-interface GcTally {
-  count: number;
-  totalMs: number;
-  maxMs: number;
-  majorCount: number;
-  majorMs: number;
+/**
+ * V8 decides per allocation site whether to allocate straight into the old generation
+ * ("pretenuring") when most objects from it survive. Restoring a million snapshots makes
+ * XState's snapshot sites look long-lived, so for a while afterwards every transition's
+ * garbage goes to the old generation; this flag turns that off (docs/performance.md).
+ */
+const NO_PRETENURING = '--no-allocation-site-pretenuring';
+
+type FlaggedResult = RunResult & { readonly flags: readonly string[] };
+
+function run(contender: Contender, phase: Phase, extraFlags: readonly string[] = []): FlaggedResult | null {
+  const flags = [...process.execArgv, ...extraFlags];
+  process.stderr.write(`\n— ${contender} ${phase} ${extraFlags.join(' ')} (load ${loadavg()[0]!.toFixed(2)}) —\n`);
+  const child = spawnSync(process.execPath, [...flags, RUN, contender, phase], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const last = child.stdout.toString().trim().split('\n').at(-1);
+  if (child.status !== 0 || !last) {
+    console.log(`${contender} ${phase}: the run failed (exit ${child.status}, signal ${child.signal})`);
+    return null;
+  }
+  return { ...(JSON.parse(last) as RunResult), flags: extraFlags };
 }
-const newTally = (): GcTally => ({ count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMs: 0 });
-let tally = newTally();
-const observer = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
-    tally.count++;
-    tally.totalMs += entry.duration;
-    tally.maxMs = Math.max(tally.maxMs, entry.duration);
-    if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-      tally.majorCount++;
-      tally.majorMs += entry.duration;
+
+const ms = (value: number) => `${formatNumber(value)} ms`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+const gcLine = (gc: GcSummary | undefined) =>
+  gc
+    ? `${gc.count} pauses, ${ms(gc.totalMs)} in all, longest ${ms(gc.maxMs)} (${gc.majorCount} mark-compact, ${ms(gc.majorMs)})`
+    : '—';
+const load = (result: RunResult) => `load ${result.load[0].toFixed(2)} → ${result.load[1].toFixed(2)}`;
+
+console.log(`call-session-machine scale benchmark: ${SESSIONS.toLocaleString('en-US')} sessions`);
+console.log(
+  `Node ${process.version} · ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} · ${formatBytes(totalmem())} · ${new Date().toISOString()}`,
+);
+console.log(`flags: ${process.execArgv.join(' ')} · 1-min load average at start ${loadavg()[0]!.toFixed(2)}`);
+
+const results: FlaggedResult[] = [];
+for (const contender of CONTENDERS) {
+  for (const phase of ['create', 'window', 'burst'] as const) {
+    const result = run(contender, phase);
+    if (result) results.push(result);
+  }
+  if (contender === 'fleet') {
+    for (const phase of ['window', 'burst'] as const) {
+      const result = run(contender, phase, [NO_PRETENURING]);
+      if (result) results.push(result);
     }
   }
-});
-
-function describeGc(t: GcTally): string {
-  return (
-    `${t.count} pauses, ${formatNumber(t.totalMs)} ms in all, longest ${formatNumber(t.maxMs)} ms; ` +
-    `${t.majorCount} mark-compact, ${formatNumber(t.majorMs)} ms`
-  );
 }
-
-function verdict(ok: boolean): string {
-  return ok ? 'PASS' : 'FAIL';
+if (CONTENDERS.includes('fleet')) {
+  const result = run('fleet', 'shard');
+  if (result) results.push(result);
 }
+mkdirSync('.tmp', { recursive: true });
+writeFileSync('.tmp/scale.json', JSON.stringify(results, null, 2));
 
-function joinedSession(settings: ReturnType<SessionSettingsBuilder['build']>): CallSession {
-  const session = createCallSession({ settings });
-  session.join('scale');
-  session.send(JOINED);
-  return session;
-}
-
-/** ms per session on a small sample, to choose an idle period that outlasts creation. */
-function pilotMsPerSession(): number {
-  const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(3_600).build();
-  const n = Math.min(20_000, SESSIONS);
-  const pilot: CallSession[] = [];
-  const start = performance.now();
-  for (let i = 0; i < n; i++) pilot.push(joinedSession(settings));
-  const ms = performance.now() - start;
-  for (const session of pilot) session.dispose();
-  return ms / n;
-}
-
-async function main(): Promise<void> {
-  console.log(
-    `call-session-machine scale benchmark: ${SESSIONS.toLocaleString('en-US')} concurrent joined ${BARE ? 'BARE XState actors (SCALE_BARE=1)' : 'sessions'}`,
+const find = (contender: Contender, phase: Phase, flags: readonly string[] = []) =>
+  results.find(
+    (result) => result.contender === contender && result.phase === phase && result.flags.join() === flags.join(),
   );
-  console.log(
-    `Node ${process.version} · ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} · ${new Date().toISOString()}`,
-  );
-  console.log(`1-min load average at start ${loadavg()[0]!.toFixed(2)}`);
+const isFleet = (contender: Contender) => contender === 'fleet';
+const title = (contender: Contender) => (isFleet(contender) ? 'fleet' : 'createCallSession');
 
-  const perSession = pilotMsPerSession();
-  const predictedS = (perSession * SESSIONS) / 1000;
-  const idleS = Number(process.env.SCALE_IDLE_S ?? Math.max(20, Math.ceil(2.5 * predictedS) + 10));
-  console.log(
-    `pilot: ${formatNumber(perSession * 1000)} µs per session → ~${formatNumber(predictedS)} s to create; idle period ${idleS} s`,
-  );
-  const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(idleS).build();
-
-  const sessions = new Array<CallSession | undefined>(SESSIONS).fill(undefined);
-  const bareActors = new Array<unknown>(BARE ? SESSIONS : 0);
-  const deadlines = new Float64Array(SESSIONS);
-  const firedAt = new Float64Array(SESSIONS);
-  let fired = 0;
-  let allFired: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (allFired = resolve));
-  // One listener object shared by every session.
-  const listener = {
-    onSessionTimedOut() {
-      firedAt[fired++] = performance.now();
-      if (fired === SESSIONS) allFired();
-    },
-  };
-
-  gc();
-  const wallStart = Date.now();
-  const monotonicStart = performance.now();
-  const heapBefore = process.memoryUsage().heapUsed;
-  observer.observe({ entryTypes: ['gc'] });
-  const createStart = performance.now();
-  // SCALE_BARE=1: the same on bare XState actors of the same chart, to tell the
-  // package's cost from XState's (one shared observer stands in for the listener).
-  const onBareSnapshot = (snapshot: { status: string }) => {
-    if (snapshot.status === 'done') listener.onSessionTimedOut();
-  };
-  for (let i = 0; i < SESSIONS; i++) {
-    if (BARE) {
-      const actor = createActor(callSessionMachine, { input: { settings } });
-      actor.subscribe(onBareSnapshot);
-      actor.start();
-      actor.send({ type: 'session.join', sessionId: 'scale' });
-      actor.send(JOINED);
-      deadlines[i] = actor.getSnapshot().context.idleDeadline! - Date.now() + performance.now();
-      bareActors[i] = actor;
-    } else {
-      const session = createCallSession({ settings });
-      session.addSessionStatusListener(listener);
-      session.join('scale');
-      session.send(JOINED);
-      deadlines[i] = session.actor.getSnapshot().context.idleDeadline! - Date.now() + performance.now();
-      sessions[i] = session;
-    }
-    // Let the event loop turn, as a server creating sessions from requests would.
-    if (i % BATCH === BATCH - 1) await nextTurn();
-  }
-  const createS = (performance.now() - createStart) / 1000;
-  const createdAt = performance.now();
-  await nextTurn();
-  const creationGc = tally;
-  tally = newTally();
-  gc();
-  const heapAfter = process.memoryUsage().heapUsed;
-  const heap = heapAfter - heapBefore;
-  const rss = process.memoryUsage().rss;
-  // GC entries reach the observer on a later turn.
-  await nextTurn();
-  await nextTurn();
-  const gcAfterCreation = tally;
-  tally = newTally();
-
-  const sortedDeadlines = sortedCopy(deadlines);
-  const firstDeadline = sortedDeadlines[0]!;
-  const lastDeadline = sortedDeadlines[SESSIONS - 1]!;
-  console.log('');
-  console.log(
-    `created in ${formatNumber(createS)} s (${formatNumber((createS * 1e6) / SESSIONS)} µs each)   target ≤ ${TARGET_CREATE_S} s  ${verdict(createS <= TARGET_CREATE_S)}`,
-  );
-  console.log(`  GC while creating: ${describeGc(creationGc)}`);
-  console.log(
-    `heap used by the sessions ${formatBytes(heap)} (${formatNumber(heap / SESSIONS)} B each; heapUsed ${formatBytes(heapAfter)}, rss ${formatBytes(rss)})   target ≤ 6 GiB  ${verdict(heap <= TARGET_HEAP_BYTES)}`,
-  );
-  if (createdAt >= firstDeadline) {
+console.log('');
+for (const contender of CONTENDERS) {
+  const create = find(contender, 'create');
+  const window = find(contender, 'window');
+  const burst = find(contender, 'burst');
+  const windowNoPretenuring = find(contender, 'window', [NO_PRETENURING]);
+  const burstNoPretenuring = find(contender, 'burst', [NO_PRETENURING]);
+  console.log(`## ${title(contender)}`);
+  if (create) {
+    const perSession = create.heapBytes! / create.sessions;
     console.log(
-      `  WARNING: creation ended ${formatNumber(createdAt - firstDeadline)} ms after the first deadline; timeouts fired while creating`,
+      `created ${create.sessions.toLocaleString('en-US')} (add/createCallSession + join + session.joined, alone, 1 h idle period) in ${formatNumber(create.createS!)} s ` +
+        `(${formatNumber((create.createS! * 1e6) / create.sessions)} µs each; ${formatNumber(create.createCpuS!)} s of CPU)` +
+        (isFleet(contender) ? `   target ≤ ${TARGET.createS} s  ${verdict(create.createS! <= TARGET.createS)}` : '') +
+        `   [${load(create)}]`,
     );
+    console.log(
+      `  heap ${formatBytes(create.heapBytes!)} (${formatNumber(perSession)} B per session), off-heap ${formatBytes(create.externalBytes!)}` +
+        (isFleet(contender)
+          ? `   target ≤ ${formatBytes(TARGET.heapBytes)}  ${verdict(create.heapBytes! + create.externalBytes! <= TARGET.heapBytes)}`
+          : ''),
+    );
+    console.log(`  GC while creating: ${gcLine(create.gcCreate)}`);
   }
-  console.log(
-    `waiting for the idle timeouts: due from +${formatNumber((firstDeadline - createdAt) / 1000)} s to +${formatNumber((lastDeadline - createdAt) / 1000)} s…`,
-  );
-  await waitAtMost(done, Math.max(0, lastDeadline - performance.now()) + 120_000);
-  const firingGc = tally;
-  observer.disconnect();
-
-  const lateness = new Float64Array(fired);
-  for (let k = 0; k < fired; k++) lateness[k] = firedAt[k]! - sortedDeadlines[k]!;
-  const sorted = sortedCopy(lateness);
-  const p50 = quantileOfSorted(sorted, 0.5);
-  const p99 = quantileOfSorted(sorted, 0.99);
-  const max = quantileOfSorted(sorted, 1);
-  console.log(`fired ${fired.toLocaleString('en-US')} of ${SESSIONS.toLocaleString('en-US')} idle timeouts`);
-  console.log(
-    `lateness p50 ${formatNumber(p50)} ms · p99 ${formatNumber(p99)} ms · max ${formatNumber(max)} ms   target p99 ≤ ${TARGET_P99_MS} ms  ${verdict(fired === SESSIONS && p99 <= TARGET_P99_MS)}`,
-  );
-  console.log(`  GC while firing: ${describeGc(firingGc)} (full gc after creation: ${describeGc(gcAfterCreation)})`);
-  // Where in the firing order the late ones are.
-  const tenths: string[] = [];
-  for (let t = 0; t < 10; t++) {
-    const part = sortedCopy(lateness.subarray(Math.floor((t * fired) / 10), Math.floor(((t + 1) * fired) / 10)));
-    tenths.push(`${formatNumber(quantileOfSorted(part, 0.99))}/${formatNumber(quantileOfSorted(part, 1))}`);
+  for (const [name, result] of [
+    ['window', window],
+    ['burst', burst],
+    [`window, ${NO_PRETENURING}`, windowNoPretenuring],
+    [`burst, ${NO_PRETENURING}`, burstNoPretenuring],
+  ] as const) {
+    if (!result) continue;
+    const isWindow = name.startsWith('window');
+    const late = result.lateness!;
+    const spread = isWindow
+      ? `${result.sessions.toLocaleString('en-US')} idle timeouts due at a fixed ${result.rate!.toLocaleString('en-US')} a second, spread over a ${formatNumber(result.windowS!)} s window`
+      : `${result.sessions.toLocaleString('en-US')} idle timeouts due within the same second`;
+    console.log(`${name}: ${spread}   [${load(result)}]`);
+    console.log(
+      `  sessions restored alone from a persisted snapshot with the chosen deadline: ${formatNumber(result.createS!)} s, ` +
+        `heap ${formatBytes(result.heapBytes!)} (${formatNumber(result.heapBytes! / result.sessions)} B each)` +
+        (result.createdAfterFirstDeadlineMs! > 0
+          ? `; WARNING: restoring ended ${ms(result.createdAfterFirstDeadlineMs!)} after the first deadline`
+          : ''),
+    );
+    console.log(
+      `  fired ${result.fired!.toLocaleString('en-US')}; lateness p50 ${ms(late.p50)} · p99 ${ms(late.p99)} · max ${ms(late.max)}` +
+        (isFleet(contender) && isWindow
+          ? `   target p99 ≤ ${TARGET.p99Ms} ms  ${verdict(result.fired === result.sessions && late.p99 <= TARGET.p99Ms)}`
+          : ''),
+    );
+    console.log(
+      `  ${formatNumber(result.usPerTimeout!)} µs per timeout (main-thread event-loop busy time while they fire ÷ timeouts; wall time, so it also counts time the OS ran other processes)` +
+        (isFleet(contender) && isWindow
+          ? `   target ≤ ${TARGET.usPerTimeout} µs  ${verdict(result.usPerTimeout! <= TARGET.usPerTimeout)}`
+          : ''),
+    );
+    console.log(
+      `  ${formatNumber(result.cpuUsPerTimeout!)} µs of process CPU per timeout (all threads: GC helpers and compilers too)`,
+    );
+    console.log(`  GC while firing: ${gcLine(result.gcFire)}`);
+    console.log(
+      `  the OS took the CPU from the process ${result.involuntarySwitches} times meanwhile (involuntary context switches)`,
+    );
+    console.log(`  p99/max lateness (ms) by tenth of the deadlines: ${late.tenths.join(' · ')}`);
+    console.log(`  wall clock moved ${ms(result.driftMs!)} against the monotonic clock`);
   }
-  console.log(`  p99/max lateness (ms) by tenth of the firing order: ${tenths.join(' · ')}`);
-  const drift = Date.now() - wallStart - (performance.now() - monotonicStart);
-  console.log(`  wall clock moved ${formatNumber(drift)} ms against the monotonic clock during the run`);
-  let stillJoined = 0;
-  if (!BARE) for (const session of sessions) if (session!.state !== 'timedOut') stillJoined++;
-  if (stillJoined > 0) console.log(`  ${stillJoined} sessions did not time out`);
-  console.log(`1-min load average at end ${loadavg()[0]!.toFixed(2)}`);
+  console.log('');
 }
-
-await main();
-// 1,000,000 stopped actors need no teardown: exit now rather than collect them.
+const sharded = find('fleet', 'shard');
+if (sharded) {
+  console.log(`## fleet, sharded: two worker_threads, each creating ${formatNumber(sharded.sessions / 2)} sessions`);
+  console.log(
+    `created ${sharded.sessions.toLocaleString('en-US')} in ${formatNumber(sharded.createS!)} s (both shards, started together; ` +
+      sharded
+        .shards!.map((s, i) => `shard ${i + 1}: ${formatNumber(s.createS)} s, ${formatBytes(s.heapBytes)}`)
+        .join('; ') +
+      `)   [${load(sharded)}]`,
+  );
+}
+console.log(`\n1-min load average at end ${loadavg()[0]!.toFixed(2)}`);
 process.exit(0);

@@ -2,6 +2,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { clearTimeout, setImmediate, setTimeout } from 'node:timers';
 import { runInNewContext } from 'node:vm';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /**
  * `global.gc`, which `node --expose-gc` provides; elsewhere (vitest workers) the flag is
@@ -68,5 +69,45 @@ export async function waitAtMost(promise: Promise<void>, ms: number): Promise<vo
     await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Heap in use and memory outside the JS heap (typed arrays, buffers), in bytes. */
+export function heapNow(): { heap: number; external: number } {
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, external: usage.external };
+}
+
+/** GC pauses from perf_hooks' `gc` entries while it runs: count, total and longest, and the mark-compact ones. */
+export class GcTally {
+  count = 0;
+  totalMs = 0;
+  maxMs = 0;
+  majorCount = 0;
+  majorMs = 0;
+  readonly #observer: PerformanceObserver;
+
+  constructor() {
+    this.#observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+        this.count++;
+        this.totalMs += entry.duration;
+        this.maxMs = Math.max(this.maxMs, entry.duration);
+        if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+          this.majorCount++;
+          this.majorMs += entry.duration;
+        }
+      }
+    });
+    this.#observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Stops observing, after the entries still queued have arrived (they come on a later turn). */
+  async stop(): Promise<{ count: number; totalMs: number; maxMs: number; majorCount: number; majorMs: number }> {
+    await nextTurn();
+    await nextTurn();
+    this.#observer.disconnect();
+    const { count, totalMs, maxMs, majorCount, majorMs } = this;
+    return { count, totalMs, maxMs, majorCount, majorMs };
   }
 }

@@ -1,4 +1,11 @@
-import type { ActorSystem, AnyActorRef, AnyStateMachine, AnyStateNode } from 'xstate';
+import {
+  createEmptyActor,
+  type ActorSystem,
+  type AnyActorRef,
+  type AnyActorScope,
+  type AnyStateMachine,
+  type AnyStateNode,
+} from 'xstate';
 
 /**
  * Every use of XState internals in the package, in one place. Each is pinned by
@@ -67,4 +74,100 @@ export function rearmDelayedTransitions(actor: AnyActorRef & { logic: AnyStateMa
       actor.system.scheduler.schedule(actor, actor, { type: transition.eventType }, delay, transition.eventType);
     }
   }
+}
+
+/** Where a pure transition's delayed events go: the fleet's timer heap. */
+export interface DelayedEventSink {
+  /** A state was entered whose `after` delay `delay` (ms) is a number: set the timer `eventType`. */
+  schedule(eventType: string, delay: number): void;
+  /** A state with the timer `eventType` was left: cancel it. */
+  cancel(eventType: string): void;
+}
+
+interface TimerAction {
+  type: string;
+  params: { id?: unknown; delay?: unknown; sendId?: unknown } | undefined;
+}
+
+/**
+ * One reusable actor scope for `machine.transition(snapshot, event, scope)`, the
+ * machine's pure transition, as xstate's own `transition()` builds a throw-away one per
+ * call: its system's clock reads `now()` (the chart reads time through `clockNow`,
+ * that is, the system's `_clock`), and its action executor runs nothing but turns the
+ * chart's delayed events into calls on `sink`:
+ *
+ * - entering a state with an `after` delay resolves a `xstate.raise` action whose
+ *   params are `{ event, id, delay }` (the id is the delayed event's type, the delay
+ *   already computed by the chart's delay function); a non-number delay was put on the
+ *   internal queue by XState itself and handled within the same macrostep (the chart's
+ *   NO_TIMER), so only a number sets a timer;
+ * - leaving it resolves a `xstate.cancel` action with params `{ sendId }`, the same id.
+ *
+ * These are the actions an actor would execute through its scheduler after the
+ * transition (schedule on entry, cancel on exit), in the same order. Pinned by
+ * test/xstateInternals.test.ts.
+ */
+export function pureTransitionScope(now: () => number, sink: DelayedEventSink): AnyActorScope {
+  const actor = createEmptyActor();
+  const clock = { now, setTimeout: () => undefined, clearTimeout: () => undefined };
+  const system = Object.create(actor.system, { _clock: { value: clock } }) as AnyActorSystem;
+  const scope = {
+    self: actor,
+    id: '',
+    sessionId: 'call-session-fleet',
+    logger: () => undefined,
+    defer: () => undefined,
+    emit: () => undefined,
+    system,
+    stopChild: () => undefined,
+    actionExecutor: (action: TimerAction) => {
+      const params = action.params;
+      if (action.type === 'xstate.raise') {
+        if (typeof params?.delay === 'number' && typeof params.id === 'string') sink.schedule(params.id, params.delay);
+      } else if (action.type === 'xstate.cancel') {
+        if (typeof params?.sendId === 'string') sink.cancel(params.sendId);
+      }
+    },
+  };
+  return scope as unknown as AnyActorScope;
+}
+
+/**
+ * The delayed events the active states of `snapshot` run, each with the delay the
+ * chart's delay functions compute on `scope`'s clock now: what `rearmDelayedTransitions`
+ * schedules on a restored actor, for a restored fleet session. Non-number delays (the
+ * chart's NO_TIMER) are left out. Reads the snapshot's `_nodes`, as that function does.
+ */
+export function pendingDelays(
+  machine: AnyStateMachine,
+  snapshot: unknown,
+  scope: AnyActorScope,
+): { eventType: string; delay: number }[] {
+  const {
+    _nodes: nodes,
+    context,
+    status,
+  } = snapshot as {
+    _nodes: readonly AnyStateNode[];
+    context: unknown;
+    status: string;
+  };
+  if (status !== 'active') return [];
+  const delays = machine.implementations.delays as Record<string, unknown>;
+  const pending: { eventType: string; delay: number }[] = [];
+  for (const node of nodes) {
+    for (const transition of node.after) {
+      if (pending.some((timer) => timer.eventType === transition.eventType)) continue;
+      const configured = typeof transition.delay === 'string' ? delays[transition.delay] : transition.delay;
+      const delay =
+        typeof configured === 'function'
+          ? (configured as (args: object, params: unknown) => unknown)(
+              { context, event: { type: 'xstate.restore' }, self: scope.self, system: scope.system },
+              undefined,
+            )
+          : configured;
+      if (typeof delay === 'number') pending.push({ eventType: transition.eventType, delay });
+    }
+  }
+  return pending;
 }

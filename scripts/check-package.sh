@@ -75,6 +75,18 @@ const { getLifecyclePaths, replayLifecyclePath } = await import('call-session-ma
 const paths = getLifecyclePaths();
 for (const path of paths) replayLifecyclePath(path);
 console.log(`packed package: imported and ran a session to timedOut; replayed ${paths.length} lifecycle paths from call-session-machine/testing`);
+const { createCallSessionFleet } = await import('call-session-machine/fleet');
+const fleetClock = new SimulatedClock();
+const fleet = createCallSessionFleet({ clock: fleetClock, settings: new SessionSettingsBuilder().setIdleTimeoutPeriod(5).build() });
+const ended = [];
+fleet.addSessionStatusListener({ onSessionTimedOut: (id) => ended.push(id) });
+for (const id of ['a', 'b']) { fleet.add(id); fleet.join(id); fleet.send(id, { type: 'session.joined' }); }
+for (let i = 0; i < 5; i++) fleetClock.increment(1000);
+if (ended.join() !== 'a,b' || fleet.state('a') !== 'timedOut') {
+  console.error('packed call-session-machine/fleet misbehaves:', ended, fleet.state('a'));
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/fleet timed out two sessions on one timer');
 JS
 node smoke.mjs
 cat > bindings.mjs <<'JS'

@@ -32,7 +32,7 @@ const PARTICIPANT_CALLBACKS = ['onParticipantJoined', 'onParticipantLeft', 'onPa
 export const LISTENER_IDS = ['S0', 'S1', 'S2', 'P0', 'P1', 'P2'] as const;
 export type ListenerId = (typeof LISTENER_IDS)[number];
 
-const CALLBACKS_OF: Readonly<Record<ListenerId, readonly string[]>> = {
+export const CALLBACKS_OF: Readonly<Record<ListenerId, readonly string[]>> = {
   S0: [...STATUS_CALLBACKS, 'onIdleTimeoutWarning'],
   S1: STATUS_CALLBACKS,
   S2: ['onSessionJoined', 'onSessionLeft', 'onSessionTimedOut', 'onConnectionClosed'],
@@ -41,7 +41,7 @@ const CALLBACKS_OF: Readonly<Record<ListenerId, readonly string[]>> = {
   P2: ['onParticipantListChanged'],
 };
 
-function isStatusId(id: ListenerId): boolean {
+export function isStatusId(id: ListenerId): boolean {
   return id.startsWith('S');
 }
 

@@ -4,7 +4,15 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, test } from 'vitest';
 import { callSessionMachine } from '../machines/callSession.machine.js';
-import { clockNow, clockTellsTime, rearmDelayedTransitions } from '../machines/xstateInternals.js';
+import {
+  clockNow,
+  clockTellsTime,
+  pendingDelays,
+  pureTransitionScope,
+  rearmDelayedTransitions,
+} from '../machines/xstateInternals.js';
+import { SessionSettingsBuilder } from '../src/settings.js';
+import { getLifecyclePaths } from '../src/testing/index.js';
 
 function scheduledTypes(actor: { system: unknown }): string[] {
   const system = actor.system as { getSnapshot(): { _scheduledEvents: Record<string, { event: { type: string } }> } };
@@ -70,5 +78,131 @@ describe('XState internals', () => {
     const provided = callSessionMachine.provide({});
     expect(provided).not.toBe(callSessionMachine);
     expect(provided.restoreSnapshot).not.toBe(callSessionMachine.restoreSnapshot);
+  });
+
+  describe('the pure transition with one reusable scope (the fleet, src/fleet)', () => {
+    const ALONE_WARNING = 'xstate.after.idleWarningPeriod.callSession.joined.alone';
+    const ALONE_IDLE = 'xstate.after.idleTimeoutPeriod.callSession.joined.alone';
+    const settings = (idle: number, warning = 0) =>
+      new SessionSettingsBuilder().setIdleTimeoutPeriod(idle).setIdleWarningPeriod(warning).build();
+
+    function recordingScope(now: () => number) {
+      const requests: string[] = [];
+      const scope = pureTransitionScope(now, {
+        schedule: (eventType, delay) => requests.push(`schedule ${eventType} ${delay}`),
+        cancel: (eventType) => requests.push(`cancel ${eventType}`),
+      });
+      return { scope, requests };
+    }
+
+    function joinedAlone(scope: ReturnType<typeof recordingScope>['scope'], idle: number, warning = 0) {
+      const initial = callSessionMachine.getInitialSnapshot(scope, { settings: settings(idle, warning) });
+      const joining = callSessionMachine.transition(initial, { type: 'session.join', sessionId: 's1' }, scope);
+      return callSessionMachine.transition(joining, { type: 'session.joined' }, scope);
+    }
+
+    test('entering a state hands its `after` delays to the executor as xstate.raise {id, delay}, computed on the scope clock', () => {
+      let now = 5_000;
+      const { scope, requests } = recordingScope(() => now);
+      const alone = joinedAlone(scope, 60, 20);
+      expect(alone.value).toEqual({ joined: 'alone' });
+      // The chart read the scope's clock: the deadline is 60 s from 5 s.
+      expect(alone.context.idleDeadline).toBe(65_000);
+      expect(requests).toEqual([`schedule ${ALONE_WARNING} 40000`, `schedule ${ALONE_IDLE} 60000`]);
+      // Leaving it hands xstate.cancel {sendId} with the same ids, before the next state's raises.
+      requests.length = 0;
+      now = 6_000;
+      const lost = callSessionMachine.transition(alone, { type: 'connection.lost' }, scope);
+      expect(lost.value).toBe('reconnecting');
+      expect(requests).toEqual([
+        `cancel ${ALONE_WARNING}`,
+        `cancel ${ALONE_IDLE}`,
+        'schedule xstate.after.idleWarningPeriod.callSession.reconnecting 39000',
+        'schedule xstate.after.idleTimeoutPeriod.callSession.reconnecting 59000',
+        'schedule xstate.after.reconnectTimeoutPeriod.callSession.reconnecting 60000',
+      ]);
+    });
+
+    test('a non-number delay sets no timer: XState raises it onto the internal queue, handled in the same macrostep', () => {
+      const { scope, requests } = recordingScope(() => 0);
+      // Idle timeout disabled: the chart's NO_TIMER, dropped by the guard isIdleCountdownRunning.
+      expect(joinedAlone(scope, 0).value).toEqual({ joined: 'alone' });
+      expect(requests).toEqual([]);
+      // The same chart with that guard always true: the raised event is taken within the
+      // one transition call, so the session is timed out before transition() returns.
+      const unguarded = callSessionMachine.provide({ guards: { isIdleCountdownRunning: () => true } });
+      const initial = unguarded.getInitialSnapshot(scope, { settings: settings(0) });
+      const joining = unguarded.transition(initial, { type: 'session.join', sessionId: 's1' }, scope);
+      const joined = unguarded.transition(joining, { type: 'session.joined' }, scope);
+      expect(joined.value).toBe('timedOut');
+      expect(joined.status).toBe('done');
+      // No timer was ever set; leaving joined.alone cancels by id all the same.
+      expect(requests.filter((request) => request.startsWith('schedule'))).toEqual([]);
+    });
+
+    test('an event the state does not take returns the same snapshot object and requests nothing', () => {
+      const { scope, requests } = recordingScope(() => 0);
+      const alone = joinedAlone(scope, 60);
+      requests.length = 0;
+      expect(callSessionMachine.transition(alone, { type: 'connection.restored' }, scope)).toBe(alone);
+      expect(requests).toEqual([]);
+    });
+
+    test('the timer event `{ type: eventType }` takes the delayed transition; a final state cancels what ran', () => {
+      const { scope, requests } = recordingScope(() => 60_000);
+      const alone = joinedAlone(scope, 60, 20);
+      requests.length = 0;
+      const timedOut = callSessionMachine.transition(alone, { type: ALONE_IDLE } as never, scope);
+      expect(timedOut.value).toBe('timedOut');
+      expect(timedOut.status).toBe('done');
+      expect(requests).toEqual([`cancel ${ALONE_WARNING}`, `cancel ${ALONE_IDLE}`]);
+    });
+
+    test('the chart executes no action but raise and cancel: the fleet, which runs none, misses nothing', () => {
+      const types = new Set<string>();
+      let now = 0;
+      const scope = pureTransitionScope(() => now, { schedule: () => undefined, cancel: () => undefined });
+      const executor = scope.actionExecutor;
+      scope.actionExecutor = (action) => {
+        types.add(action.type);
+        executor(action);
+      };
+      type Nodes = { _nodes: { after: { eventType: string }[] }[] };
+      for (const strategy of ['shortest', 'simple'] as const) {
+        for (const path of getLifecyclePaths({ strategy })) {
+          now = 0;
+          let snapshot = callSessionMachine.getInitialSnapshot(scope, { settings: path.settings });
+          for (const step of path.steps) {
+            let event: unknown = step.kind === 'send' ? step.event : undefined;
+            if (step.kind === 'advance') {
+              now += step.ms;
+              const afters = (snapshot as unknown as Nodes)._nodes.flatMap((node) => node.after);
+              event = { type: afters.find((after) => after.eventType.includes(`.${step.timer}Period.`))!.eventType };
+            }
+            snapshot = callSessionMachine.transition(snapshot, event as never, scope);
+          }
+        }
+      }
+      expect([...types].sort()).toEqual(['xstate.cancel', 'xstate.raise']);
+    });
+
+    test('pendingDelays: the delayed events a restored snapshot runs, by the chart delay functions at the scope time', () => {
+      let now = 0;
+      const { scope } = recordingScope(() => now);
+      const alone = joinedAlone(scope, 60, 20);
+      now = 30_000;
+      expect(pendingDelays(callSessionMachine, alone, scope)).toEqual([
+        { eventType: ALONE_WARNING, delay: 10_000 },
+        { eventType: ALONE_IDLE, delay: 30_000 },
+      ]);
+      // A countdown that ran out while stored: due at once, its warning 1 ms after (the chart's rule).
+      now = 90_000;
+      expect(pendingDelays(callSessionMachine, alone, scope)).toEqual([
+        { eventType: ALONE_WARNING, delay: 1 },
+        { eventType: ALONE_IDLE, delay: 0 },
+      ]);
+      // Idle disabled: no number, no timer.
+      expect(pendingDelays(callSessionMachine, joinedAlone(scope, 0), scope)).toEqual([]);
+    });
   });
 });

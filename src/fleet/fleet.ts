@@ -1,0 +1,841 @@
+import type { AnyActorScope } from 'xstate';
+import { callSessionMachine } from '../../machines/callSession.machine.js';
+import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../../machines/callSession.types.js';
+import { DEFAULT_SESSION_SETTINGS } from '../../machines/callSession.types.js';
+import { ParticipantRoster } from '../../machines/participantRoster.js';
+import { checkSettings } from '../../machines/settings.js';
+import { pendingDelays, pureTransitionScope } from '../../machines/xstateInternals.js';
+import type { SessionClock, SessionDeadlines } from '../callSession.js';
+import { parseEvent } from '../events.js';
+import { ListenerRegistry, type ListenerOptions, type Registration } from '../listeners.js';
+import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence.js';
+import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../sessionView.js';
+import { TimerHeap } from './timerHeap.js';
+
+/**
+ * The six session status callbacks and the idle warning of a `CallSession`, each with
+ * the id of the fleet session it is about as its first argument. Any subset may be given.
+ * Inside a callback, `fleet.state(id)` is already the new state.
+ */
+export interface FleetStatusListener {
+  /** Session `id` was joined (`session.joined` in `joining`). */
+  onSessionJoined?(id: string): void;
+  /** The user of session `id` left or was removed by the host; the session is over. */
+  onSessionLeft?(id: string): void;
+  /** The idle timeout ended session `id`: its user was alone too long. */
+  onSessionTimedOut?(id: string): void;
+  /** Session `id` lost its connection; it is `reconnecting`. */
+  onConnectionLost?(id: string): void;
+  /** Session `id` has its connection back; it is joined again. */
+  onConnectionRestored?(id: string): void;
+  /** The connection of session `id` is permanently gone (the engine said so, or the reconnect bound expired). */
+  onConnectionClosed?(id: string): void;
+  /** Session `id`'s idle countdown has `secondsLeft` whole seconds to run (rounded up); changes no state. */
+  onIdleTimeoutWarning?(id: string, secondsLeft: number): void;
+}
+
+/** The participant callbacks of a `CallSession`, each with the session id first. Any subset may be given. */
+export interface FleetParticipantListener {
+  /** A remote participant arrived in session `id`. */
+  onParticipantJoined?(id: string, participant: Participant): void;
+  /** A remote participant left session `id`. */
+  onParticipantLeft?(id: string, participant: Participant): void;
+  /** Session `id`'s list changed; `participants` is the new frozen list, `fleet.participants(id)`. */
+  onParticipantListChanged?(id: string, participants: readonly Participant[]): void;
+}
+
+/** What `createCallSessionFleet` takes; every field is optional. */
+export interface CallSessionFleetOptions {
+  /** The settings sessions are added with when `add` is given none; default 300 s idle, 60 s reconnect bound. */
+  settings?: SessionSettings;
+  /**
+   * Where the fleet's one timer runs and what time it reads: default the global
+   * `setTimeout`/`clearTimeout` (vitest's fake timers work) and `Date.now()`; xstate's
+   * `SimulatedClock` fits. Without `now()`, `Date.now()` is read.
+   */
+  clock?: SessionClock;
+  /** Told of every error a listener throws; default `console.error`. */
+  onListenerError?: (error: unknown) => void;
+  /**
+   * `true`: a session that reaches a final state (`left`, `timedOut`, `closed`) is removed
+   * right after its terminal callbacks have run (inside them it is still there). Default
+   * `false`: it stays, readable, until `remove(id)`.
+   */
+  removeOnEnd?: boolean;
+  /**
+   * At most this many due timers fire in one wake-up of the fleet's timer; then the fleet
+   * yields to the event loop (`setImmediate` on the default clock, `clock.setTimeout(…, 0)`
+   * on another) before it fires the next batch. Default 1,000.
+   */
+  timerBatchSize?: number;
+}
+
+/** What `fleet.add(id, options)` takes. */
+export interface FleetSessionOptions {
+  /** The session's settings; default the fleet's. With `snapshot`: the settings for countdowns started from now on. */
+  settings?: SessionSettings;
+  /**
+   * A session saved by `getPersistedSnapshot` (of a fleet or of a `CallSession`) to
+   * restore, with its running countdowns re-armed on the fleet's clock.
+   */
+  snapshot?: PersistedCallSession;
+}
+
+/** A whole fleet as plain JSON: `[id, session]` pairs in the order the sessions were added. `new Map(persisted)` works. */
+export type PersistedCallSessionFleet = (readonly [id: string, session: PersistedCallSession])[];
+
+const NO_DEADLINES: SessionDeadlines = Object.freeze({ idle: null, reconnect: null });
+/** The longest delay a JavaScript timer holds. */
+const MAX_TIMER_MS = 2_147_483_647;
+const DEFAULT_BATCH = 1_000;
+
+/** Every delayed event of the chart (`xstate.after.<delay>.<state id>`), read from the chart itself. */
+const TIMER_EVENT_TYPES: readonly string[] = (() => {
+  const types: string[] = [];
+  const nodes = [callSessionMachine.root];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    for (const transition of node.after) if (!types.includes(transition.eventType)) types.push(transition.eventType);
+    nodes.push(...Object.values(node.states));
+  }
+  return types;
+})();
+/** A session's timers are the handles `slot * TIMERS + k`, k indexing TIMER_EVENT_TYPES. */
+const TIMERS = TIMER_EVENT_TYPES.length;
+const TIMER_INDEX = new Map(TIMER_EVENT_TYPES.map((type, index) => [type, index]));
+/** The event a due timer sends, as XState's scheduler sends it: `{ type }`, one shared object per timer. */
+const TIMER_EVENTS = TIMER_EVENT_TYPES.map((type) => Object.freeze({ type }) as unknown as CallSessionEvent);
+
+interface FleetClock {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  now(): number;
+  /** The default clock yields with `setImmediate`; another with its own `setTimeout(…, 0)`. */
+  readonly immediate: boolean;
+}
+
+/** Read from the global object at each call, so that fake timers installed later are used. */
+const GLOBAL_CLOCK: FleetClock = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (id) => globalThis.clearTimeout(id as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
+  immediate: true,
+};
+
+/** What the real timer is: none, a `setTimeout`, or a `setImmediate` (a yield on the default clock). */
+const TimerKind = { None: 0, Timeout: 1, Immediate: 2 } as const;
+
+function reportToConsole(error: unknown): void {
+  console.error('call-session-machine: a fleet listener threw', error);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new TypeError(`A fleet session id must be a non-empty string; got ${describe(id)}`);
+  }
+  return id;
+}
+
+function checkFleetOptions(options: unknown): CallSessionFleetOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`createCallSessionFleet options must be an object; got ${describe(options)}`);
+  }
+  const { clock, onListenerError, removeOnEnd, timerBatchSize } = options as CallSessionFleetOptions;
+  if (
+    clock !== undefined &&
+    (typeof clock !== 'object' ||
+      clock === null ||
+      typeof clock.setTimeout !== 'function' ||
+      typeof clock.clearTimeout !== 'function' ||
+      (clock.now !== undefined && typeof clock.now !== 'function'))
+  ) {
+    throw new TypeError('clock must have setTimeout and clearTimeout functions (and optionally now)');
+  }
+  if (onListenerError !== undefined && typeof onListenerError !== 'function') {
+    throw new TypeError('onListenerError must be a function');
+  }
+  if (removeOnEnd !== undefined && typeof removeOnEnd !== 'boolean') {
+    throw new TypeError(`removeOnEnd must be a boolean; got ${describe(removeOnEnd)}`);
+  }
+  if (timerBatchSize !== undefined) {
+    if (typeof timerBatchSize !== 'number') {
+      throw new TypeError(`timerBatchSize must be a number; got ${describe(timerBatchSize)}`);
+    }
+    if (!Number.isInteger(timerBatchSize) || timerBatchSize < 1) {
+      throw new RangeError(`timerBatchSize must be an integer of at least 1; got ${timerBatchSize}`);
+    }
+  }
+  return options as CallSessionFleetOptions;
+}
+
+function checkSessionOptions(options: unknown): FleetSessionOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`fleet.add options must be an object like { settings, snapshot }; got ${describe(options)}`);
+  }
+  return options as FleetSessionOptions;
+}
+
+function settingsKey(settings: SessionSettings): string {
+  return `${settings.idleTimeoutPeriod}/${settings.reconnectTimeoutPeriod}/${settings.idleWarningPeriod}/${settings.type}`;
+}
+
+/**
+ * Many call sessions in one process, keyed by id, all on the same `callSessionMachine`
+ * but with no actor each: a session is its snapshot, moved on by the machine's pure
+ * transition (`machine.transition(snapshot, event, scope)`, one reusable scope whose
+ * clock reads the fleet's time), and every deadline of every session is one entry of
+ * one timer heap behind one real timer. Callbacks are a `CallSession`'s, in the same
+ * order, with the session id first. Create one with `createCallSessionFleet`.
+ */
+export class CallSessionFleet implements Iterable<string> {
+  readonly #clock: FleetClock;
+  readonly #defaultSettings: SessionSettings;
+  readonly #onListenerError: (error: unknown) => void;
+  readonly #removeOnEnd: boolean;
+  readonly #batch: number;
+  readonly #scope: AnyActorScope;
+  readonly #statusListeners = new ListenerRegistry<FleetStatusListener>();
+  readonly #participantListeners = new ListenerRegistry<FleetParticipantListener>();
+
+  // Sessions, as columns indexed by slot: no object per session besides its snapshot.
+  readonly #slotOf = new Map<string, number>();
+  readonly #ids: (string | undefined)[] = [];
+  readonly #snapshots: (CallSessionSnapshot | undefined)[] = [];
+  readonly #deadlines: (SessionDeadlines | undefined)[] = [];
+  /** Bumped when a slot's session is removed, so that queued work for it is dropped. */
+  readonly #generations: number[] = [];
+  readonly #freeSlots: number[] = [];
+
+  /** One initial snapshot per settings value, shared by every session added with it. */
+  readonly #initialSnapshots = new Map<string, CallSessionSnapshot>();
+  readonly #sharedSettings = new Map<string, SessionSettings>();
+  #lastSettings: SessionSettings | undefined;
+  #lastGiven: SessionSettings | undefined;
+  #lastChecked: SessionSettings | undefined;
+  #lastInitial: CallSessionSnapshot | undefined;
+
+  readonly #heap = new TimerHeap();
+  /** The time the transition under way runs at, which the scope's clock reads. */
+  #now = 0;
+  #lastNow = -Infinity;
+  /** Timer requests of the transition under way: `k` (set, then its delay) or `~k` (cancel). */
+  readonly #timerRequests: number[] = [];
+  #timer: unknown = undefined;
+  #timerKind: number = TimerKind.None;
+  #timerAt = Infinity;
+  readonly #wake = () => this.#onTimer();
+
+  /** In a wake-up's loop: the real timer is set once, when the batch ends. */
+  #firing = false;
+  #dispatching = false;
+  #wakeDuringDispatch = false;
+  /** Events sent from inside callbacks: `slot, generation, event` triples. */
+  readonly #queue: (number | CallSessionEvent)[] = [];
+  #disposed = false;
+
+  /** @internal Use `createCallSessionFleet`. */
+  constructor(options?: CallSessionFleetOptions) {
+    const { settings, clock, onListenerError, removeOnEnd, timerBatchSize } = checkFleetOptions(options);
+    this.#defaultSettings = settings === undefined ? DEFAULT_SESSION_SETTINGS : checkSettings(settings);
+    this.#clock = clock
+      ? {
+          setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+          clearTimeout: (id) => clock.clearTimeout(id),
+          now: clock.now ? () => clock.now!() : () => Date.now(),
+          immediate: false,
+        }
+      : GLOBAL_CLOCK;
+    this.#onListenerError = onListenerError ?? reportToConsole;
+    this.#removeOnEnd = removeOnEnd ?? false;
+    this.#batch = timerBatchSize ?? DEFAULT_BATCH;
+    const requests = this.#timerRequests;
+    this.#scope = pureTransitionScope(() => this.#now, {
+      schedule(eventType, delay) {
+        requests.push(timerIndex(eventType), delay);
+      },
+      cancel(eventType) {
+        requests.push(~timerIndex(eventType), 0);
+      },
+    });
+  }
+
+  /** How many sessions the fleet holds (final ones included until removed). */
+  get size(): number {
+    return this.#slotOf.size;
+  }
+
+  /** Whether the fleet holds a session `id`. */
+  has(id: string): boolean {
+    return this.#slotOf.has(id);
+  }
+
+  /** The session ids, in the order they were added. */
+  ids(): IterableIterator<string> {
+    return this.#slotOf.keys();
+  }
+
+  /** The session ids, in the order they were added (as `ids()`). */
+  [Symbol.iterator](): IterableIterator<string> {
+    return this.#slotOf.keys();
+  }
+
+  /**
+   * Adds session `id` in `idle`, or restored from `options.snapshot` with its countdowns
+   * re-armed (a deadline that passed while stored fires on the next tick, after any
+   * listener added synchronously). Fires no callback. Throws a `TypeError` for a bad id,
+   * settings or snapshot, and a `RangeError` when the fleet already holds `id`; nothing
+   * changes then.
+   */
+  add(id: string, options?: FleetSessionOptions): void {
+    this.#checkUsable();
+    checkId(id);
+    if (this.#slotOf.has(id)) throw new RangeError(`The fleet already holds a session ${JSON.stringify(id)}`);
+    const { settings, snapshot } = checkSessionOptions(options);
+    if (snapshot === undefined) {
+      this.#insert(id, this.#initialSnapshot(this.#checkedSettings(settings)));
+      return;
+    }
+    const checked = settings === undefined ? undefined : this.#share(checkSettings(settings));
+    const now = this.#readNow();
+    const restored = this.#restorable(snapshot, now, checked);
+    this.#arm(this.#insert(id, restored), restored, now);
+    this.#armTimer(now);
+  }
+
+  /** Sends `session.join` to session `id`, with `sessionId` (default: the fleet id). */
+  join(id: string, sessionId: string = id): void {
+    this.send(id, { type: 'session.join', sessionId });
+  }
+
+  /** Sends `session.leave` to session `id`. */
+  leave(id: string): void {
+    this.send(id, { type: 'session.leave' });
+  }
+
+  /** Sends `idle.extend` ("Stay") to session `id`. */
+  extendIdleTimeout(id: string): void {
+    this.send(id, { type: 'idle.extend' });
+  }
+
+  /**
+   * Sends any event of SPEC §2 to session `id`, as `session.send` does: a malformed event
+   * is a `TypeError`, an unknown id a `RangeError`, and nothing changes; an event the
+   * state does not take, or any event to a session in a final state, is ignored. Sent
+   * from inside a callback (for this session or another), it is handled once the
+   * current dispatch ends, in the order sent. After `dispose()` it is ignored.
+   */
+  send(id: string, event: CallSessionEvent): void {
+    if (this.#disposed) return;
+    const slot = this.#slotFor(id);
+    const parsed = parseEvent(event);
+    if (this.#dispatching) {
+      this.#queue.push(slot, this.#generations[slot]!, parsed);
+      return;
+    }
+    this.#transition(slot, parsed);
+    this.#drain();
+  }
+
+  /** Whether session `id` would take `event` now. Never throws: false for an unknown id, a malformed event, or after `dispose()`. */
+  can(id: string, event: CallSessionEvent): boolean {
+    if (this.#disposed) return false;
+    const slot = this.#slotOf.get(id);
+    if (slot === undefined) return false;
+    let parsed: CallSessionEvent;
+    try {
+      parsed = parseEvent(event);
+    } catch {
+      return false;
+    }
+    return this.#snapshots[slot]!.can(parsed);
+  }
+
+  /** Session `id`'s state, one of the values of SPEC §2. Throws a `RangeError` for an unknown id. */
+  state(id: string): CallSessionState {
+    return sessionStateOf(this.#snapshotOf(id));
+  }
+
+  /** Session `id`'s remote participants in arrival order: frozen, and the same array until its list changes. */
+  participants(id: string): readonly Participant[] {
+    return this.#snapshotOf(id).context.roster.list;
+  }
+
+  /** Why session `id` ended; `null` until it reaches `left`, `timedOut` or `closed`. */
+  endReason(id: string): EndReason | null {
+    return this.#snapshotOf(id).context.endReason;
+  }
+
+  /** Whether session `id`'s idle warning has fired for the countdown that runs (SPEC §6). */
+  idleWarningActive(id: string): boolean {
+    return this.#snapshotOf(id).context.idleWarningAt !== null;
+  }
+
+  /**
+   * When session `id`'s countdowns end, as absolute times on the fleet's clock; `null`
+   * where none runs. Frozen, and the same object until one of them changes.
+   */
+  deadlines(id: string): SessionDeadlines {
+    const slot = this.#slotFor(id);
+    const { idleDeadline, reconnectDeadline } = this.#snapshots[slot]!.context;
+    const cached = this.#deadlines[slot] ?? NO_DEADLINES;
+    if (cached.idle === idleDeadline && cached.reconnect === reconnectDeadline) return cached;
+    return (this.#deadlines[slot] = Object.freeze({ idle: idleDeadline, reconnect: reconnectDeadline }));
+  }
+
+  /** Session `id` as plain JSON, in the format of `session.getPersistedSnapshot()`. */
+  getPersistedSnapshot(id: string): PersistedCallSession {
+    const snapshot = this.#snapshotOf(id);
+    return persistSnapshot(snapshot, sessionStateOf(snapshot));
+  }
+
+  /** Every session as plain JSON, `[id, session]` in the order added: for `restore` here or in another process. */
+  persist(): PersistedCallSessionFleet {
+    const persisted: PersistedCallSessionFleet = [];
+    for (const [id, slot] of this.#slotOf) {
+      const snapshot = this.#snapshots[slot]!;
+      persisted.push([id, persistSnapshot(snapshot, sessionStateOf(snapshot))]);
+    }
+    return persisted;
+  }
+
+  /**
+   * Adds every session of `persisted` (what `persist()` returned, a `Map`, or any
+   * iterable of `[id, session]`), re-arming each running countdown on the fleet's clock;
+   * `options.settings` apply to countdowns started from now on. All are checked before
+   * any is added: a malformed entry is a `TypeError`, an id given twice or already held
+   * a `RangeError`, and then nothing changes. Returns how many were added.
+   */
+  restore(
+    persisted: Iterable<readonly [string, PersistedCallSession]>,
+    options?: { settings?: SessionSettings },
+  ): number {
+    this.#checkUsable();
+    if (typeof (persisted as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError(`restore takes an iterable of [id, session] pairs; got ${describe(persisted)}`);
+    }
+    const { settings } = checkSessionOptions(options);
+    const override = settings === undefined ? undefined : this.#share(checkSettings(settings));
+    const now = this.#readNow();
+    const ids = new Set<string>();
+    const restored: CallSessionSnapshot[] = [];
+    let index = 0;
+    for (const entry of persisted) {
+      if (!Array.isArray(entry) || entry.length !== 2) {
+        throw new TypeError(`restore: entry ${index} must be an [id, session] pair; got ${describe(entry)}`);
+      }
+      const id = entry[0] as unknown;
+      try {
+        checkId(id);
+      } catch (error) {
+        throw new TypeError(`restore: entry ${index}: ${(error as Error).message}`, { cause: error });
+      }
+      if (ids.has(id as string) || this.#slotOf.has(id as string)) {
+        throw new RangeError(`restore: entry ${index}: the session id ${JSON.stringify(id)} is already taken`);
+      }
+      try {
+        restored.push(this.#restorable(entry[1], now, override));
+      } catch (error) {
+        throw new TypeError(`restore: entry ${index} (${JSON.stringify(id)}): ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      ids.add(id as string);
+      index++;
+    }
+    let at = 0;
+    for (const id of ids) {
+      const snapshot = restored[at++]!;
+      this.#arm(this.#insert(id, snapshot), snapshot, now);
+    }
+    this.#armTimer(now);
+    return restored.length;
+  }
+
+  /**
+   * Removes session `id`: its timers are cancelled and no callback fires. Inside one of
+   * its callbacks, the rest of that dispatch is skipped and events queued for it are
+   * dropped. Returns whether the fleet held it.
+   */
+  remove(id: string): boolean {
+    const slot = this.#slotOf.get(id);
+    if (slot === undefined) return false;
+    this.#removeSlot(slot);
+    this.#armTimer(this.#readNow());
+    return true;
+  }
+
+  /**
+   * Adds a status listener for every session of the fleet, on a session's rules: the
+   * same object added twice is registered once, listeners are called in the order
+   * added, one added during a dispatch is first called for the next event. Returns a
+   * function that removes it.
+   */
+  addSessionStatusListener(listener: FleetStatusListener, options?: ListenerOptions): () => void {
+    return this.#statusListeners.add(listener, options);
+  }
+
+  /** Removes a status listener; one removed during a dispatch is not called again, even later in it. */
+  removeSessionStatusListener(listener: FleetStatusListener): void {
+    this.#statusListeners.remove(listener);
+  }
+
+  /** Adds a participant listener, on the rules of `addSessionStatusListener`. Returns a function that removes it. */
+  addParticipantEventListener(listener: FleetParticipantListener, options?: ListenerOptions): () => void {
+    return this.#participantListeners.add(listener, options);
+  }
+
+  /** Removes a participant listener; one removed during a dispatch is not called again, even later in it. */
+  removeParticipantEventListener(listener: FleetParticipantListener): void {
+    this.#participantListeners.remove(listener);
+  }
+
+  /**
+   * Stops the fleet: its timer is cancelled, listeners are dropped and no callback fires
+   * again, not even the rest of a dispatch under way. The sessions stay readable
+   * (`state`, `persist`, …) as they were, so a server can `dispose()` and then save them;
+   * afterwards `send` is ignored, `can` is false, and `add` and `restore` throw.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#cancelTimer();
+    this.#heap.clear();
+    this.#queue.length = 0;
+    this.#statusListeners.clear();
+    this.#participantListeners.clear();
+  }
+
+  // ---------------------------------------------------------------------------------
+
+  #checkUsable(): void {
+    if (this.#disposed) throw new Error('This CallSessionFleet is disposed');
+  }
+
+  #slotFor(id: string): number {
+    const slot = this.#slotOf.get(id);
+    if (slot !== undefined) return slot;
+    checkId(id);
+    throw new RangeError(`The fleet holds no session ${JSON.stringify(id)}`);
+  }
+
+  #snapshotOf(id: string): CallSessionSnapshot {
+    return this.#snapshots[this.#slotFor(id)]!;
+  }
+
+  /** One frozen settings object per value: a million restored sessions share a few. */
+  #share(settings: SessionSettings): SessionSettings {
+    const key = settingsKey(settings);
+    const shared = this.#sharedSettings.get(key);
+    if (shared) return shared;
+    this.#sharedSettings.set(key, settings);
+    return settings;
+  }
+
+  /**
+   * `settings` checked (a frozen copy). The builder's settings are frozen, so the same
+   * object given again (the common case: one constant for every session) is not checked
+   * again.
+   */
+  #checkedSettings(settings: SessionSettings | undefined): SessionSettings {
+    if (settings === undefined) return this.#defaultSettings;
+    if (settings === this.#lastGiven) return this.#lastChecked!;
+    const checked = checkSettings(settings);
+    if (Object.isFrozen(settings)) {
+      this.#lastGiven = settings;
+      this.#lastChecked = checked;
+    }
+    return checked;
+  }
+
+  #initialSnapshot(settings: SessionSettings): CallSessionSnapshot {
+    // The same settings object as last time (the fleet's default, or the app's one
+    // constant): no key to build.
+    if (settings === this.#lastSettings) return this.#lastInitial!;
+    const key = settingsKey(settings);
+    let snapshot = this.#initialSnapshots.get(key);
+    if (!snapshot) {
+      snapshot = callSessionMachine.getInitialSnapshot(this.#scope, { settings: this.#share(settings) });
+      this.#initialSnapshots.set(key, snapshot);
+    }
+    this.#lastSettings = settings;
+    this.#lastInitial = snapshot;
+    return snapshot;
+  }
+
+  #restorable(persisted: unknown, now: number, settings: SessionSettings | undefined): CallSessionSnapshot {
+    let override = settings;
+    if (override === undefined && typeof persisted === 'object' && persisted !== null) {
+      // The saved settings, shared: the same values, so the same session.
+      try {
+        override = this.#share(checkSettings((persisted as { settings?: unknown }).settings));
+      } catch {
+        // restorableSnapshot reports it
+      }
+    }
+    return restorableSnapshot(persisted, now, override);
+  }
+
+  #insert(id: string, snapshot: CallSessionSnapshot): number {
+    const slot = this.#freeSlots.pop();
+    if (slot === undefined) {
+      this.#ids.push(id);
+      this.#snapshots.push(snapshot);
+      this.#deadlines.push(undefined);
+      this.#generations.push(0);
+      this.#slotOf.set(id, this.#ids.length - 1);
+      return this.#ids.length - 1;
+    }
+    this.#ids[slot] = id;
+    this.#snapshots[slot] = snapshot;
+    this.#slotOf.set(id, slot);
+    return slot;
+  }
+
+  #removeSlot(slot: number): void {
+    const base = slot * TIMERS;
+    for (let k = 0; k < TIMERS; k++) this.#heap.delete(base + k);
+    this.#slotOf.delete(this.#ids[slot]!);
+    this.#ids[slot] = undefined;
+    this.#snapshots[slot] = undefined;
+    this.#deadlines[slot] = undefined;
+    this.#generations[slot]!++;
+    this.#freeSlots.push(slot);
+  }
+
+  /** Re-arms a restored session's timers, as `rearmDelayedTransitions` does for an actor. */
+  #arm(slot: number, snapshot: CallSessionSnapshot, now: number): void {
+    this.#now = now;
+    for (const { eventType, delay } of pendingDelays(callSessionMachine, snapshot, this.#scope)) {
+      this.#heap.set(slot * TIMERS + timerIndex(eventType), now + delay);
+    }
+  }
+
+  /**
+   * The fleet's time. A clock found to have gone back since the fleet last read it
+   * moves every timer back by as much, so each keeps the time it had left at that last
+   * reading: no countdown outlasts its period from any instant (SPEC §6). (The fleet
+   * cannot tell how much of the gap was a step and how much time passing, so a timer
+   * may run that much longer than a `CallSession`'s, which measures durations.)
+   */
+  #readNow(): number {
+    const now = this.#clock.now();
+    if (now < this.#lastNow) {
+      const step = now - this.#lastNow;
+      this.#heap.shift(step);
+      this.#timerAt += step;
+    }
+    this.#lastNow = now;
+    return now;
+  }
+
+  /** One event through the chart's pure transition, its timers into the heap, then its callbacks. */
+  #transition(slot: number, event: CallSessionEvent, at?: number): void {
+    const previous = this.#snapshots[slot]!;
+    // A final session ignores everything.
+    if (previous.status !== 'active') return;
+    const now = at ?? this.#readNow();
+    this.#now = now;
+    const requests = this.#timerRequests;
+    requests.length = 0;
+    const next = callSessionMachine.transition(previous, event, this.#scope);
+    const base = slot * TIMERS;
+    const heap = this.#heap;
+    for (let i = 0; i < requests.length; i += 2) {
+      const k = requests[i]!;
+      if (k < 0) heap.delete(base + ~k);
+      else heap.set(base + k, now + requests[i + 1]!);
+    }
+    this.#armTimer(now);
+    if (next === previous) return;
+    this.#snapshots[slot] = next;
+    this.#dispatch(slot, previous, next);
+    if (this.#removeOnEnd && next.status !== 'active' && this.#snapshots[slot] === next) {
+      this.#removeSlot(slot);
+      this.#armTimer(now);
+    }
+  }
+
+  /** Handles the events sent from inside callbacks, in order, then a timer that came due during them. */
+  #drain(): void {
+    const queue = this.#queue;
+    for (let head = 0; head < queue.length; head += 3) {
+      const slot = queue[head] as number;
+      if (!this.#disposed && this.#generations[slot] === queue[head + 1]) {
+        this.#transition(slot, queue[head + 2] as CallSessionEvent);
+      }
+    }
+    queue.length = 0;
+    if (this.#wakeDuringDispatch) {
+      this.#wakeDuringDispatch = false;
+      this.#onTimer();
+    }
+  }
+
+  #dispatch(slot: number, previous: CallSessionSnapshot, next: CallSessionSnapshot): void {
+    const callbacks = callbacksBetween(previous, next);
+    if (callbacks.length === 0) return;
+    const id = this.#ids[slot]!;
+    const generation = this.#generations[slot];
+    // The registrations when the dispatch starts: one added during it waits for the next event.
+    const statusListeners = this.#statusListeners.registrations;
+    const participantListeners = this.#participantListeners.registrations;
+    this.#dispatching = true;
+    try {
+      for (const callback of callbacks) {
+        const registrations = callback.listener === 'status' ? statusListeners : participantListeners;
+        const argument =
+          callback.name === 'onIdleTimeoutWarning'
+            ? callback.secondsLeft
+            : callback.listener === 'status'
+              ? undefined
+              : callback.name === 'onParticipantListChanged'
+                ? callback.roster
+                : callback.participant;
+        for (const registration of registrations) {
+          // Removed, or the fleet disposed, from inside a callback: nothing more for it.
+          if (this.#generations[slot] !== generation || this.#disposed) return;
+          this.#call(registration as Registration<object>, callback.name, id, argument);
+        }
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+  }
+
+  /** Calls one callback, isolated: read inside the `try`, as a getter or Proxy trap may throw too. */
+  #call(
+    registration: Registration<object>,
+    name: string,
+    id: string,
+    argument: Participant | ParticipantRoster | number | undefined,
+  ): void {
+    if (!registration.live) return;
+    const listener = registration.listener as Record<string, unknown>;
+    try {
+      const callback = listener[name];
+      if (typeof callback !== 'function') return;
+      if (argument === undefined) callback.call(listener, id);
+      else callback.call(listener, id, argument instanceof ParticipantRoster ? argument.list : argument);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onListenerError(error);
+    } catch (reportError) {
+      reportToConsole(reportError);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------
+  // The one real timer.
+
+  /** Makes sure the real timer runs by the earliest due time; stops it when no timer is set. */
+  #armTimer(now: number): void {
+    if (this.#disposed || this.#firing) return;
+    const due = this.#heap.peekDue();
+    if (due === Infinity) {
+      // Nothing to wait for: a pending timer would keep the process alive for nothing.
+      this.#cancelTimer();
+      return;
+    }
+    // The timer set runs early enough, unless the clock has passed the time it was set
+    // for (a clock stepped forwards, whose timer still waits the old duration; or a
+    // busy event loop): then it is set again, at most once per millisecond.
+    if (this.#timerKind !== TimerKind.None && this.#timerAt <= due && now <= this.#timerAt) return;
+    this.#cancelTimer();
+    const delay = due - now;
+    if (delay <= 0) {
+      this.#yieldNow(now);
+      return;
+    }
+    const ms = Math.min(delay, MAX_TIMER_MS);
+    this.#timer = this.#clock.setTimeout(this.#wake, ms);
+    this.#timerKind = TimerKind.Timeout;
+    this.#timerAt = now + ms;
+  }
+
+  /** Runs the next wake-up as soon as the event loop has turned once. */
+  #yieldNow(now: number): void {
+    if (this.#clock.immediate) {
+      this.#timer = globalThis.setImmediate(this.#wake);
+      this.#timerKind = TimerKind.Immediate;
+    } else {
+      this.#timer = this.#clock.setTimeout(this.#wake, 0);
+      this.#timerKind = TimerKind.Timeout;
+    }
+    this.#timerAt = now;
+  }
+
+  #cancelTimer(): void {
+    if (this.#timerKind === TimerKind.Timeout) this.#clock.clearTimeout(this.#timer);
+    else if (this.#timerKind === TimerKind.Immediate) globalThis.clearImmediate(this.#timer as NodeJS.Immediate);
+    this.#timer = undefined;
+    this.#timerKind = TimerKind.None;
+    this.#timerAt = Infinity;
+  }
+
+  /** A wake-up: fires at most one batch of due timers, in due order, then waits or yields. */
+  #onTimer(): void {
+    if (this.#disposed) return;
+    let now = this.#readNow();
+    this.#timer = undefined;
+    this.#timerKind = TimerKind.None;
+    this.#timerAt = Infinity;
+    // The clock was moved from inside a callback: the timers fire once the dispatch ends.
+    if (this.#dispatching) {
+      this.#wakeDuringDispatch = true;
+      return;
+    }
+    const heap = this.#heap;
+    this.#firing = true;
+    try {
+      for (let fired = 0; fired < this.#batch && heap.peekDue() <= now; fired++) {
+        const handle = heap.pop();
+        const slot = (handle / TIMERS) | 0;
+        this.#transition(slot, TIMER_EVENTS[handle - slot * TIMERS]!, now);
+        this.#drain();
+        if (this.#disposed) return;
+        now = this.#readNow();
+      }
+    } finally {
+      this.#firing = false;
+    }
+    this.#armTimer(now);
+  }
+}
+
+function timerIndex(eventType: string): number {
+  const index = TIMER_INDEX.get(eventType);
+  if (index === undefined) throw new Error(`unreachable: ${eventType} is not a delayed event of the chart`);
+  return index;
+}
+
+/**
+ * Creates an empty fleet of call sessions (see `CallSessionFleet`).
+ *
+ * @example
+ * ```ts
+ * import { SessionSettingsBuilder } from 'call-session-machine';
+ * import { createCallSessionFleet } from 'call-session-machine/fleet';
+ *
+ * const fleet = createCallSessionFleet({
+ *   settings: new SessionSettingsBuilder().setIdleTimeoutPeriod(120).build(),
+ * });
+ * fleet.addSessionStatusListener({ onSessionTimedOut: (room) => console.log(`${room}: alone too long`) });
+ * fleet.add('room-42');
+ * fleet.join('room-42');
+ * fleet.send('room-42', { type: 'session.joined' }); // alone: the 120 s countdown starts
+ * ```
+ */
+export function createCallSessionFleet(options?: CallSessionFleetOptions): CallSessionFleet {
+  return new CallSessionFleet(options);
+}
