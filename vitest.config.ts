@@ -14,10 +14,10 @@ export default defineConfig({
     // The README and docs examples import the package by name, exactly as users do.
     alias: [
       { find: /^call-session-machine\/testing$/, replacement: from('./src/testing/index.ts') },
-      { find: /^call-session-machine\/persistence$/, replacement: from('./src/persistence.ts') },
-      { find: /^call-session-machine\/livekit$/, replacement: from('./src/bindings/livekit.ts') },
-      { find: /^call-session-machine\/twilio$/, replacement: from('./src/bindings/twilio.ts') },
-      { find: /^call-session-machine\/daily$/, replacement: from('./src/bindings/daily.ts') },
+      { find: /^call-session-machine\/persistence$/, replacement: from('./src/persistence/index.ts') },
+      { find: /^call-session-machine\/livekit$/, replacement: from('./src/livekit/index.ts') },
+      { find: /^call-session-machine\/twilio$/, replacement: from('./src/twilio/index.ts') },
+      { find: /^call-session-machine\/daily$/, replacement: from('./src/daily/index.ts') },
       { find: /^call-session-machine\/inspector$/, replacement: from('./src/inspector/index.ts') },
       { find: /^call-session-machine\/react$/, replacement: from('./src/react/index.ts') },
       { find: /^call-session-machine\/fleet$/, replacement: from('./src/fleet/index.ts') },

@@ -5,7 +5,7 @@
  * time-only line lets them all run out, so the pending timers grow with the sessions: a
  * replay that scans or sorts every pending timer per step is quadratic here.
  */
-import { parseSessionLog, replaySessionLog } from '../src/log/sessionLog.js';
+import { parseSessionLog, replaySessionLog } from '../src/devtools/sessionLog.js';
 
 function logOf(lines: number): string {
   const sessions = lines / 4;

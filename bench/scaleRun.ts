@@ -27,7 +27,7 @@
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createCallSessionFleet, type CallSessionFleet } from '../src/fleet/index.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 import {
   createCallSession,
   PERSISTED_FORMAT,

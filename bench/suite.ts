@@ -21,7 +21,7 @@ import {
 } from '../src/index.js';
 import { formatNumber, getGc, median, minMax, quantileOfSorted, sortedCopy, waitAtMost } from './stats.js';
 import { SwitchCallSession } from './switchFsm.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 export type BenchUnit = 'events/s' | 'B' | 'µs' | 'ms' | 's' | '×';
 

@@ -23,7 +23,7 @@ import {
   type SessionStatusListener,
 } from '../src/index.js';
 import { CountingClock } from '../test/support/countingClock.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 const MAX_GROWTH_MB = 5;
 const CYCLES = Number(process.env.LEAK_CYCLES ?? 100_000);

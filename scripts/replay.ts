@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseSessionLog } from '../src/log/sessionLog.js';
+import { parseSessionLog } from '../src/devtools/sessionLog.js';
 import { printReplay } from '../src/cli/main.js';
 
 const demo = fileURLToPath(new URL('../examples/demo.jsonl', import.meta.url));

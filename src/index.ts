@@ -39,8 +39,8 @@ export {
   type CallSessionState,
   type SessionClock,
   type SessionDeadlines,
-} from './callSession.js';
-export type { ListenerOptions, ParticipantEventListener, SessionStatusListener } from './listeners.js';
-export { PERSISTED_FORMAT, PERSISTED_VERSION, type PersistedCallSession } from './persistedFormat.js';
-export { MAX_PERIOD_SECONDS, SessionSettingsBuilder, SessionType } from './settings.js';
-export { createTraceInspector } from './trace.js';
+} from './session/callSession.js';
+export type { ListenerOptions, ParticipantEventListener, SessionStatusListener } from './core/listeners.js';
+export { PERSISTED_FORMAT, PERSISTED_VERSION, type PersistedCallSession } from './core/persistedFormat.js';
+export { MAX_PERIOD_SECONDS, SessionSettingsBuilder, SessionType } from '../machines/settings.js';
+export { createTraceInspector } from './devtools/trace.js';

@@ -6,7 +6,7 @@ import { SimulatedClock } from 'xstate';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createCallSession, SessionSettingsBuilder, type SessionClock } from '../src/index.js';
 import { recordStatus } from './support/status.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;

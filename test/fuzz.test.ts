@@ -17,7 +17,7 @@ import {
   type PersistedCallSession,
   type SessionTypeValue,
 } from '../src/index.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 const MAX = 2_147_483;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);

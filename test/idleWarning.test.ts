@@ -10,7 +10,7 @@ import {
   type CallSessionOptions,
   type CallSessionState,
 } from '../src/index.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 const SECOND = 1_000;
 const bob = { uid: 'bob', name: 'Bob' };

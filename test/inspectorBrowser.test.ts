@@ -13,7 +13,7 @@ import * as ws from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createCallSession, SessionSettingsBuilder } from '../src/index.js';
 import { connectInspector, type InspectorWebSocketConstructor } from '../src/inspector/index.js';
-import { SESSION_STATES } from '../src/callSession.js';
+import { SESSION_STATES } from '../src/session/callSession.js';
 import { inspectorHtml } from '../src/cli/html.js';
 import { startInspectorServer, type InspectorServer, type WsModule } from '../src/cli/server.js';
 import type { InspectorPageAssets } from '../scripts/buildInspectorPage.js';

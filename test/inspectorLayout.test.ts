@@ -8,7 +8,7 @@ import { callSessionMachine } from '../src/index.js';
 import type { ChartLayout } from '../src/inspector/layout.js';
 import { transitionKey } from '../src/inspector/protocol.js';
 import { renderChartSvg } from '../src/inspector/page/chartSvg.js';
-import { SESSION_STATES } from '../src/callSession.js';
+import { SESSION_STATES } from '../src/session/callSession.js';
 import { chartLayoutFile, computeChartLayout, LAYOUT_PATH } from '../scripts/inspectorLayout.js';
 
 const committedText = readFileSync(new URL(`../${LAYOUT_PATH}`, import.meta.url), 'utf8');

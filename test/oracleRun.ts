@@ -22,7 +22,7 @@ import {
   type OracleParticipant,
 } from './oracle.js';
 import { STATUS_CALLBACKS } from './support/status.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 // ---------------------------------------------------------------------------
 // Listeners: three of each kind, some with only a subset of the callbacks.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { LogFormatError, parseSessionLog, ReplayClock, replaySessionLog } from '../src/log/sessionLog.js';
+import { LogFormatError, parseSessionLog, ReplayClock, replaySessionLog } from '../src/devtools/sessionLog.js';
 
 const run = promisify(execFile);
 const demoPath = new URL('../examples/demo.jsonl', import.meta.url);

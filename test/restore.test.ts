@@ -20,7 +20,7 @@ import {
 } from '../src/index.js';
 import { CountingClock } from './support/countingClock.js';
 import { STATUS_CALLBACKS } from './support/status.js';
-import { restoreCallSession } from '../src/persistence.js';
+import { restoreCallSession } from '../src/persistence/restore.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;

@@ -11,7 +11,7 @@ import {
   pureTransitionScope,
   rearmDelayedTransitions,
 } from '../machines/xstateInternals.js';
-import { SessionSettingsBuilder } from '../src/settings.js';
+import { SessionSettingsBuilder } from '../machines/settings.js';
 import { getLifecyclePaths } from '../src/testing/index.js';
 
 function scheduledTypes(actor: { system: unknown }): string[] {

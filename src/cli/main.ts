@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SESSION_SETTINGS } from '../../machines/callSession.types.js';
-import { parseSessionLog, replaySessionLog, type SessionLog } from '../log/sessionLog.js';
+import { parseSessionLog, replaySessionLog, type SessionLog } from '../devtools/sessionLog.js';
 import { inspectorHtml, readPageAssets, type PageAssets } from './html.js';
 import { ListenError, startInspectorServer, type InspectorServer, type WsModule } from './server.js';
 

@@ -10,8 +10,8 @@ import type { AnyStateNode } from 'xstate';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionContext, Participant } from '../../machines/callSession.types.js';
 import { identityOf } from '../../machines/participants.js';
-import { describeEvent, nameOf } from '../describe.js';
-import { statusCallbackBetween } from '../sessionView.js';
+import { describeEvent, nameOf } from '../devtools/describe.js';
+import { statusCallbackBetween } from '../core/sessionView.js';
 import {
   COUNTDOWNS,
   PROTOCOL_VERSION,

@@ -5,11 +5,16 @@ import { DEFAULT_SESSION_SETTINGS } from '../../machines/callSession.types.js';
 import { ParticipantRoster } from '../../machines/participantRoster.js';
 import { checkSettings } from '../../machines/settings.js';
 import { pendingDelays, pureTransitionScope } from '../../machines/xstateInternals.js';
-import type { SessionClock, SessionDeadlines } from '../callSession.js';
-import { parseEvent } from '../events.js';
-import { ListenerRegistry, type ListenerOptions, type Registration } from '../listeners.js';
-import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence.js';
-import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../sessionView.js';
+import type { SessionClock, SessionDeadlines } from '../session/callSession.js';
+import { parseEvent } from '../core/events.js';
+import { ListenerRegistry, type ListenerOptions, type Registration } from '../core/listeners.js';
+import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence/restore.js';
+import {
+  callbacksBetween,
+  sessionStateOf,
+  type CallSessionSnapshot,
+  type CallSessionState,
+} from '../core/sessionView.js';
 import { TimerHeap } from './timerHeap.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { InspectionEvent } from 'xstate';
 import type { Participant } from '../../machines/callSession.types.js';
 import { clockNow, clockTellsTime, type AnyActorSystem } from '../../machines/xstateInternals.js';
-import { describeCallbacks, describeEvent } from '../describe.js';
-import { sessionStateOf, type CallSessionSnapshot } from '../sessionView.js';
+import { describeCallbacks, describeEvent } from '../devtools/describe.js';
+import { sessionStateOf, type CallSessionSnapshot } from '../core/sessionView.js';
 import {
   COUNTDOWNS,
   PROTOCOL_VERSION,

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useReducer, useRef } from 'react';
-import { createCallSession } from '../callSession.js';
+import { createCallSession } from '../session/callSession.js';
 import type { CallSession, CallSessionOptions } from '../index.js';
 
 // Why this hook looks the way it does: docs/react.md, "StrictMode, and where hand-rolled

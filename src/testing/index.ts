@@ -23,5 +23,5 @@ export {
   type LifecycleStep,
   type LifecycleTimer,
 } from './lifecyclePaths.js';
-export { SESSION_STATES } from '../callSession.js';
+export { SESSION_STATES } from '../session/callSession.js';
 export { LifecycleMismatchError, replayLifecyclePath, type ReplayOptions } from './replay.js';

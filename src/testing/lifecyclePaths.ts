@@ -8,8 +8,8 @@ import type {
   SessionSettings,
 } from '../../machines/callSession.types.js';
 import { systemAt } from '../../machines/xstateInternals.js';
-import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../sessionView.js';
-import { SessionSettingsBuilder } from '../settings.js';
+import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../core/sessionView.js';
+import { SessionSettingsBuilder } from '../../machines/settings.js';
 
 /** The name of a status or participant callback, as a listener would see it fire. */
 export type CallbackName =

@@ -1,5 +1,5 @@
 import { SimulatedClock } from 'xstate';
-import { createCallSession, type CallSession } from '../callSession.js';
+import { createCallSession, type CallSession } from '../session/callSession.js';
 import type { CallbackName, LifecyclePath, LifecycleStep } from './lifecyclePaths.js';
 
 /** Hooks for `replayLifecyclePath`, to check more than state and callbacks along a path. */

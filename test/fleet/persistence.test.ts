@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCallSessionFleet, type PersistedCallSessionFleet } from 'call-session-machine/fleet';
 import { createCallSession, type PersistedCallSession } from '../../src/index.js';
-import { restoreCallSession } from '../../src/persistence.js';
+import { restoreCallSession } from '../../src/persistence/restore.js';
 import { CountingClock } from '../support/countingClock.js';
 import { alice, advance, bob, joinedSession, newFleet, SECOND, settingsOf, statusLogger } from './support.js';
 

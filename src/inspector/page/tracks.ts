@@ -2,7 +2,7 @@
  * The sessions the page shows, each a track of steps: replayed from a log by the package
  * itself, or arriving live.
  */
-import { parseSessionLog, replaySessionLog } from '../../log/sessionLog.js';
+import { parseSessionLog, replaySessionLog } from '../../devtools/sessionLog.js';
 import type { InspectorStep } from '../protocol.js';
 import { createStepRecorder } from '../recorder.js';
 

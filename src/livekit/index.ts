@@ -39,7 +39,7 @@ import {
   listen,
   participantFrom,
   type Emitter,
-} from './shared.js';
+} from '../core/binding.js';
 
 /** Options of {@link bindLiveKitRoom}. */
 export interface LiveKitBindingOptions {

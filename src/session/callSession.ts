@@ -1,20 +1,25 @@
 import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
-import { callSessionMachine } from '../machines/callSession.machine.js';
-import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
-import { ParticipantRoster } from '../machines/participantRoster.js';
-import { checkSettings } from '../machines/settings.js';
-import { parseEvent } from './events.js';
+import { callSessionMachine } from '../../machines/callSession.machine.js';
+import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../../machines/callSession.types.js';
+import { ParticipantRoster } from '../../machines/participantRoster.js';
+import { checkSettings } from '../../machines/settings.js';
+import { parseEvent } from '../core/events.js';
 import {
   ListenerRegistry,
   type ListenerOptions,
   type ParticipantEventListener,
   type Registration,
   type SessionStatusListener,
-} from './listeners.js';
-import { persistSnapshot, type PersistedCallSession } from './persistedFormat.js';
-import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
+} from '../core/listeners.js';
+import { persistSnapshot, type PersistedCallSession } from '../core/persistedFormat.js';
+import {
+  callbacksBetween,
+  sessionStateOf,
+  type CallSessionSnapshot,
+  type CallSessionState,
+} from '../core/sessionView.js';
 
-export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
+export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from '../core/sessionView.js';
 
 /** The XState actor running {@link callSessionMachine}, as `session.actor` exposes it. */
 export type CallSessionActor = Actor<typeof callSessionMachine>;

@@ -1,7 +1,7 @@
 import type { InspectionEvent } from 'xstate';
-import { clockNow, clockTellsTime, type AnyActorSystem } from '../machines/xstateInternals.js';
+import { clockNow, clockTellsTime, type AnyActorSystem } from '../../machines/xstateInternals.js';
 import { describeCallbacks, describeEvent } from './describe.js';
-import { sessionStateOf, type CallSessionSnapshot } from './sessionView.js';
+import { sessionStateOf, type CallSessionSnapshot } from '../core/sessionView.js';
 
 /** What happened to the idle countdown and the reconnect bound: the chart's hidden clocks. */
 function describeTimers(

@@ -40,7 +40,7 @@ import {
   listen,
   participantFrom,
   type Emitter,
-} from './shared.js';
+} from '../core/binding.js';
 
 /** Options of {@link bindDailyCall}. */
 export interface DailyBindingOptions {

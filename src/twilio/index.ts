@@ -30,7 +30,7 @@ import {
   listen,
   participantFrom,
   type Emitter,
-} from './shared.js';
+} from '../core/binding.js';
 
 /** Options of {@link bindTwilioRoom}. */
 export interface TwilioBindingOptions {

@@ -1,4 +1,4 @@
-import type { Participant } from '../machines/callSession.types.js';
+import type { Participant } from '../../machines/callSession.types.js';
 
 /**
  * The six session status callbacks of CometChat Calls v5, and the optional idle

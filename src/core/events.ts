@@ -1,5 +1,5 @@
-import type { CallSessionEvent } from '../machines/callSession.types.js';
-import { checkParticipant, checkParticipantList, describeValue } from '../machines/participants.js';
+import type { CallSessionEvent } from '../../machines/callSession.types.js';
+import { checkParticipant, checkParticipantList, describeValue } from '../../machines/participants.js';
 
 /** The event types of SPEC §2, and the payload each one carries. */
 const PAYLOAD_OF = {

@@ -1,4 +1,4 @@
-import type { EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
+import type { EndReason, Participant, SessionSettings } from '../../machines/callSession.types.js';
 import type { CallSessionSnapshot, CallSessionState } from './sessionView.js';
 
 /** Marks a persisted call session, so that a foreign object is refused rather than misread. */

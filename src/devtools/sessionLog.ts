@@ -1,9 +1,9 @@
 import type { InspectionEvent } from 'xstate';
 import type { CallSessionEvent, SessionSettings } from '../../machines/callSession.types.js';
-import { createCallSession, type CallSession, type SessionClock } from '../callSession.js';
-import { parseEvent } from '../events.js';
-import { checkSettings } from '../settings.js';
-import { createTraceInspector } from '../trace.js';
+import { createCallSession, type CallSession, type SessionClock } from '../session/callSession.js';
+import { parseEvent } from '../core/events.js';
+import { checkSettings } from '../../machines/settings.js';
+import { createTraceInspector } from './trace.js';
 
 /** One timed line of a session log (docs/session-log.md). */
 export interface LogEntry {

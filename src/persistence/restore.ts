@@ -1,27 +1,28 @@
-/**
- * Restoring a stored session (`call-session-machine/persistence`): the checks that a
- * snapshot holds together, and the restart of its countdowns. Apart from the main
- * entry, so that an app that never restores does not carry them.
- *
- * @module call-session-machine/persistence
- */
-import { callSessionMachine } from '../machines/callSession.machine.js';
-import type { CallSessionContext, EndReason, Participant, SessionSettings } from '../machines/callSession.types.js';
-import { ParticipantRoster } from '../machines/participantRoster.js';
-import { checkParticipantList, isRemote } from '../machines/participants.js';
-import { checkSettings, MAX_PERIOD_SECONDS } from '../machines/settings.js';
-import { rearmDelayedTransitions } from '../machines/xstateInternals.js';
-import { CallSession, type CallSessionOptions } from './callSession.js';
+// Restoring a stored session: the checks that a snapshot holds together, and the restart
+// of its countdowns. Internal: the public names are re-exported by ./index.ts, and the
+// fleet imports the checks from here without loading the public entry.
+import { callSessionMachine } from '../../machines/callSession.machine.js';
+import type { CallSessionContext, EndReason, Participant, SessionSettings } from '../../machines/callSession.types.js';
+import { ParticipantRoster } from '../../machines/participantRoster.js';
+import { checkParticipantList, isRemote } from '../../machines/participants.js';
+import { checkSettings, MAX_PERIOD_SECONDS } from '../../machines/settings.js';
+import { rearmDelayedTransitions } from '../../machines/xstateInternals.js';
+import { CallSession, type CallSessionOptions } from '../session/callSession.js';
 import {
   END_REASONS,
   HISTORY_ID,
   PERSISTED_VERSION,
   PERSISTED_FORMAT,
   type PersistedCallSession,
-} from './persistedFormat.js';
-import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from './sessionView.js';
+} from '../core/persistedFormat.js';
+import { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from '../core/sessionView.js';
 
-export { PERSISTED_FORMAT, PERSISTED_VERSION, persistSnapshot, type PersistedCallSession } from './persistedFormat.js';
+export {
+  PERSISTED_FORMAT,
+  PERSISTED_VERSION,
+  persistSnapshot,
+  type PersistedCallSession,
+} from '../core/persistedFormat.js';
 
 const READABLE_VERSIONS: readonly unknown[] = [1, PERSISTED_VERSION];
 

@@ -1,7 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
-import type { callSessionMachine } from '../machines/callSession.machine.js';
-import type { Participant } from '../machines/callSession.types.js';
-import type { ParticipantRoster } from '../machines/participantRoster.js';
+import type { callSessionMachine } from '../../machines/callSession.machine.js';
+import type { Participant } from '../../machines/callSession.types.js';
+import type { ParticipantRoster } from '../../machines/participantRoster.js';
 import type { ParticipantEventListener, SessionStatusListener } from './listeners.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { AnyEventObject } from 'xstate';
-import type { Participant } from '../machines/callSession.types.js';
-import { callbacksBetween, type CallSessionSnapshot, type SessionCallback } from './sessionView.js';
+import type { Participant } from '../../machines/callSession.types.js';
+import { callbacksBetween, type CallSessionSnapshot, type SessionCallback } from '../core/sessionView.js';
 
 /**
  * How the developer tools (the trace inspector, the inspector page and its recorder)
