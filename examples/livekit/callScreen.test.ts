@@ -1,5 +1,6 @@
 // The example's call screen against a real livekit-client Room, driven through its engine
-// (test/support/livekitRoom.ts): what a user of the example would see.
+// (call-session-machine/testing/livekit, which an app's own tests can use the same way):
+// what a user of the example would see.
 import { expect, test } from 'vitest';
 import {
   connectRoom,
@@ -11,7 +12,7 @@ import {
   settle,
   spyOnDisconnect,
   startFullReconnect,
-} from '../../test/support/livekitRoom.js';
+} from 'call-session-machine/testing/livekit';
 import { createCallScreen, type CallScreenView } from './callScreen.js';
 
 test('the call screen follows a LiveKit call: joined, someone arrives, a full reconnect, leave', async () => {
