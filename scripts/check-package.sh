@@ -212,7 +212,8 @@ Object.assign(globalThis, { window, document: window.document, navigator: window
 const React = await import('react');
 const { createRoot } = await import('react-dom/client');
 const { CallSession, SessionSettingsBuilder } = await import('call-session-machine');
-const { useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/react');
+const { useCallBinding, useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/react');
+if (typeof useCallBinding !== 'function') fail('useCallBinding is not exported');
 const { SimulatedClock } = await import('xstate');
 const { act, createElement: h, StrictMode, useEffect } = React;
 const fail = (message) => {
@@ -248,6 +249,8 @@ act(() => clock.increment(10_000));
 if (container.textContent !== 'joined.alone warning 10') fail(`after the warning, shows "${container.textContent}"`);
 await new Promise((resolve) => setTimeout(resolve, 0));
 act(() => root.unmount());
+// Disposed in a microtask (StrictMode and Fast Refresh set the effect up again first), before any timer.
+await new Promise((resolve) => setTimeout(resolve, 0));
 if (held.actor.getSnapshot().status !== 'stopped' || live().length !== 0) fail('unmount did not dispose the session');
 console.log(
   `packed package: call-session-machine/react on react@${React.version} under StrictMode: ` +

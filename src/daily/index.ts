@@ -138,6 +138,10 @@ function eventForError(
  * - Session to SDK: when the session ends by `leave()`, the idle timeout or the reconnect
  *   bound, or is left while still `joining`, the binding calls `call.leave()` once; when
  *   Daily ended the call itself, it does not.
+ *
+ * Bound late or again, the binding brings the session in step with the call object's
+ * present state (`meetingState()`, `participants()`); a wrong `call` or `session` is a
+ * `TypeError` before anything changes, and a call object already bound is refused.
  */
 export function bindDailyCall(call: DailyCall, session: CallSession, options?: DailyBindingOptions): () => void {
   checkSdkObject('bindDailyCall', 'call', call, CALL_SHAPE);

@@ -161,8 +161,11 @@ function eventForDisconnect(
  *   bound, or is left while still `joining`, the binding calls `room.disconnect()` once;
  *   when the Room ended the call itself, it does not.
  *
- * If the Room is already connecting or connected at bind time, the binding catches the
- * session up (`session.join`, then `session.joined` with the participants present).
+ * Bound late or again, the binding brings the session in step with the Room's present
+ * state (joined with the participants present, the difference since, reconnecting, or
+ * closed if the Room has ended); a wrong `room` or `session` is a `TypeError` before
+ * anything changes, and a Room already bound is refused. A Room that connects again on
+ * its own after the session ended is disconnected (docs/bindings.md).
  */
 export function bindLiveKitRoom(room: Room, session: CallSession, options?: LiveKitBindingOptions): () => void {
   checkSdkObject('bindLiveKitRoom', 'room', room, ROOM_SHAPE);
