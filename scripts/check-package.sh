@@ -110,6 +110,23 @@ for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindT
   }
 }
 console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
+// The SDK drivers for tests import their SDK (Daily's when a call object is made): without
+// it, the error names it.
+for (const [subpath, sdk] of [['livekit', 'livekit-client'], ['twilio', 'twilio-video']]) {
+  try {
+    await import(`call-session-machine/testing/${subpath}`);
+    console.error(`call-session-machine/testing/${subpath} loaded with no ${sdk} installed`);
+    process.exit(1);
+  } catch (error) {
+    if (!String(error).includes(sdk) && !String(error).includes('@livekit/protocol')) throw error;
+  }
+}
+const dailyDriver = await import('call-session-machine/testing/daily');
+if (typeof dailyDriver.createDailyCall !== 'function') {
+  console.error('call-session-machine/testing/daily does not export createDailyCall');
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/testing/livekit and /twilio ask for their SDK; /testing/daily imports');
 JS
 node bindings.mjs
 cp "$demo" demo.jsonl
@@ -195,7 +212,8 @@ Object.assign(globalThis, { window, document: window.document, navigator: window
 const React = await import('react');
 const { createRoot } = await import('react-dom/client');
 const { CallSession, SessionSettingsBuilder } = await import('call-session-machine');
-const { useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/react');
+const { useCallBinding, useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/react');
+if (typeof useCallBinding !== 'function') fail('useCallBinding is not exported');
 const { SimulatedClock } = await import('xstate');
 const { act, createElement: h, StrictMode, useEffect } = React;
 const fail = (message) => {
@@ -231,6 +249,8 @@ act(() => clock.increment(10_000));
 if (container.textContent !== 'joined.alone warning 10') fail(`after the warning, shows "${container.textContent}"`);
 await new Promise((resolve) => setTimeout(resolve, 0));
 act(() => root.unmount());
+// Disposed in a microtask (StrictMode and Fast Refresh set the effect up again first), before any timer.
+await new Promise((resolve) => setTimeout(resolve, 0));
 if (held.actor.getSnapshot().status !== 'stopped' || live().length !== 0) fail('unmount did not dispose the session');
 console.log(
   `packed package: call-session-machine/react on react@${React.version} under StrictMode: ` +
