@@ -56,8 +56,9 @@ function measure(hook: Hook) {
   };
 }
 
+// Measured on react@19.3.1 and on react@18.3.1 (the peer range's two majors): the same table.
 test(`the table holds on react@${version}`, () => {
-  expect(version.startsWith('19.')).toBe(true);
+  expect(['18.', '19.'].some((major) => version.startsWith(major))).toBe(true);
   const table = Object.fromEntries(hooks.map(([name, hook]) => [name, measure(hook)]));
   expect(table).toEqual({
     useState: { made: 2, held: 'disposed', live: 1, liveIsInstance: true, liveIsHeld: false },
