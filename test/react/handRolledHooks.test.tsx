@@ -56,9 +56,10 @@ function measure(hook: Hook) {
   };
 }
 
-// Measured on react@19.3.1 and on react@18.3.1 (the peer range's two majors): the same table.
-test(`the table holds on react@${version}`, () => {
-  expect(['18.', '19.'].some((major) => version.startsWith(major))).toBe(true);
+// The table was measured on React 19, the dev dependency; the peer range also allows 18,
+// whose StrictMode the package check runs on the packed hooks (scripts/check-package.sh).
+// On another major this test says the table is unmeasured there, rather than failing.
+test.skipIf(!version.startsWith('19.'))(`the table holds on react@${version}`, () => {
   const table = Object.fromEntries(hooks.map(([name, hook]) => [name, measure(hook)]));
   expect(table).toEqual({
     useState: { made: 2, held: 'disposed', live: 1, liveIsInstance: true, liveIsHeld: false },
