@@ -56,8 +56,9 @@ describe.skipIf(!chromium)('a late live page catching up', () => {
           node instanceof Element ? Number(node.matches(selector)) + node.querySelectorAll(selector).length : 0;
         new MutationObserver((records) => {
           for (const record of records)
-            for (const node of record.addedNodes) {
-              counts.rows += count(node, '.events li, ol.events > li');
+            for (let i = 0; i < record.addedNodes.length; i++) {
+              const node = record.addedNodes[i]!;
+              counts.rows += count(node, '.events li');
               counts.sessionButtons += count(node, '.sessions button');
             }
         }).observe(document, { childList: true, subtree: true });

@@ -33,10 +33,8 @@ function replay(path: string): Promise<{ code: number | null; out: Buffer }> {
 
 test('one long session name does not pad every line of every other session to its length', async () => {
   const lines: unknown[] = [{ at: 0, session: 'x'.repeat(20_000), event: { type: 'session.join', sessionId: 'long' } }];
-  for (let i = 0; i < 300; i++) {
-    lines.push({ at: 1, session: `s${i}`, event: { type: 'session.join', sessionId: `s${i}` } });
-    lines.push({ at: 2, session: `s${i}`, event: { type: 'session.joined' } });
-  }
+  for (let i = 0; i < 300; i++) lines.push({ at: 1, session: `s${i}`, event: { type: 'session.join', sessionId: `s${i}` } });
+  for (let i = 0; i < 300; i++) lines.push({ at: 2, session: `s${i}`, event: { type: 'session.joined' } });
   const { path, bytes } = logFile(lines);
   const { code, out } = await replay(path);
   expect(code).toBe(0);
