@@ -6,6 +6,7 @@
  * transition (it is inferred from the chart: the first transition for that event from
  * the state before whose target holds the state after).
  */
+import { createHash } from 'node:crypto';
 import type { AnyStateNode } from 'xstate';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionContext, Participant } from '../../machines/callSession.types.js';
@@ -20,6 +21,15 @@ import {
   type InspectorStep,
 } from '../inspector/protocol.js';
 
+/** The chart nests three levels; a snapshot value deeper than this is not ours. */
+const MAX_STATE_DEPTH = 8;
+/** At most this many actors remembered per app connection (the oldest forgotten first). */
+const MAX_ACTORS = 1_000;
+/** At most this many characters of the actors' last participants remembered per app connection. */
+const MAX_REMEMBERED = 1 << 20;
+/** An actor id longer than this is not an XState session id. */
+const MAX_ACTOR_ID = 256;
+
 interface StatelyMessage {
   type: string;
   sessionId?: string;
@@ -29,13 +39,17 @@ interface StatelyMessage {
   snapshot?: { value?: unknown; context?: Record<string, unknown>; status?: string };
 }
 
+/** `{ joined: 'alone' }` as `joined.alone`; a loop, so that no nesting overflows the stack. */
 function stateString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return undefined;
-  const [key] = Object.keys(value);
-  if (key === undefined) return undefined;
-  const inner = stateString((value as Record<string, unknown>)[key]);
-  return inner === undefined ? undefined : `${key}.${inner}`;
+  const keys: string[] = [];
+  let at = value;
+  while (typeof at === 'object' && at !== null) {
+    const [key] = Object.keys(at);
+    if (key === undefined || keys.length >= MAX_STATE_DEPTH) return undefined;
+    keys.push(key);
+    at = (at as Record<string, unknown>)[key];
+  }
+  return typeof at === 'string' ? [...keys, at].join('.') : undefined;
 }
 
 function nodeOfState(state: string): AnyStateNode | undefined {
@@ -70,6 +84,27 @@ function inferTransition(from: string, to: string, eventType: string): string | 
   return undefined;
 }
 
+/** What a converter keeps of an actor's last snapshot. */
+interface Remembered {
+  readonly state: string;
+  /** The state as XState's value (`{ joined: 'alone' }`), rebuilt from `state`, for the status callback. */
+  readonly value: unknown;
+  readonly digest: string;
+  readonly participants: readonly Participant[];
+  readonly participantsJson: string;
+  readonly seq: number;
+  /** About how many characters it holds. */
+  readonly size: number;
+}
+
+/** `joined.alone` as `{ joined: 'alone' }`. */
+function stateValueOf(state: string): unknown {
+  const keys = state.split('.');
+  let value: unknown = keys.pop()!;
+  while (keys.length) value = { [keys.pop()!]: value };
+  return value;
+}
+
 function listOf(context: Record<string, unknown> | undefined): Participant[] {
   const roster = context?.roster;
   return Array.isArray(roster)
@@ -84,16 +119,34 @@ function listOf(context: Record<string, unknown> | undefined): Participant[] {
  */
 export function createStatelyConverter(): (message: unknown) => InspectorStep | undefined {
   const callSessionActors = new Set<string>();
-  const previous = new Map<
-    string,
-    { state: string; value: unknown; json: string; participants: Participant[]; seq: number }
-  >();
+  const previous = new Map<string, Remembered>();
+  let remembered = 0;
+  const remember = (actor: string, entry: Remembered) => {
+    const before = previous.get(actor);
+    if (before) remembered -= before.size;
+    previous.delete(actor);
+    previous.set(actor, entry);
+    remembered += entry.size;
+    for (const [oldest, kept] of previous) {
+      if (remembered <= MAX_REMEMBERED && previous.size <= MAX_ACTORS) break;
+      if (oldest === actor) break;
+      previous.delete(oldest);
+      remembered -= kept.size;
+    }
+  };
   return (raw) => {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const message = raw as StatelyMessage;
-    if (typeof message.sessionId !== 'string') return undefined;
+    if (typeof message.sessionId !== 'string' || message.sessionId.length > MAX_ACTOR_ID) return undefined;
     if (message.type === '@xstate.actor') {
-      if (message.name === 'callSession') callSessionActors.add(message.sessionId);
+      if (message.name === 'callSession') {
+        callSessionActors.delete(message.sessionId);
+        callSessionActors.add(message.sessionId);
+        for (const oldest of callSessionActors) {
+          if (callSessionActors.size <= MAX_ACTORS) break;
+          callSessionActors.delete(oldest);
+        }
+      }
       return undefined;
     }
     if (message.type !== '@xstate.snapshot' || !callSessionActors.has(message.sessionId)) return undefined;
@@ -104,9 +157,17 @@ export function createStatelyConverter(): (message: unknown) => InspectorStep | 
     if (!to || !context || typeof settings !== 'object' || settings === null) return undefined;
     const event = { ...message.event, type: typeof message.event?.type === 'string' ? message.event.type : '' };
     const before = previous.get(message.sessionId);
-    const json = JSON.stringify([snapshot?.value, context, snapshot?.status]);
-    const participants = listOf(context);
-    const ignored = before !== undefined && before.json === json;
+    // A digest, not the JSON itself: an app's context may be large, and one is kept per actor.
+    const digest = createHash('sha1')
+      .update(JSON.stringify([snapshot?.value, context, snapshot?.status]))
+      .digest('base64');
+    const participants = listOf(context).map(({ uid, pid, name }) => ({
+      ...(typeof uid === 'string' && { uid }),
+      ...(typeof pid === 'string' && { pid }),
+      ...(typeof name === 'string' && { name }),
+    }));
+    const participantsJson = JSON.stringify(participants);
+    const ignored = before !== undefined && before.digest === digest;
     const callbacks: string[] = [];
     if (before && !ignored) {
       const status = statusCallbackBetween(before, { value: snapshot?.value });
@@ -117,12 +178,19 @@ export function createStatelyConverter(): (message: unknown) => InspectorStep | 
       const left = before.participants.filter((participant) => !has.has(identityOf(participant)));
       for (const participant of joined) callbacks.push(`onParticipantJoined(${nameOf(participant)})`);
       for (const participant of left) callbacks.push(`onParticipantLeft(${nameOf(participant)})`);
-      if (JSON.stringify(before.participants) !== JSON.stringify(participants))
-        callbacks.push(`onParticipantListChanged[${participants.length}]`);
+      if (before.participantsJson !== participantsJson) callbacks.push(`onParticipantListChanged[${participants.length}]`);
     }
     const taken = before && !ignored ? inferTransition(before.state, to, event.type) : undefined;
     const seq = before ? before.seq + 1 : 0;
-    previous.set(message.sessionId, { state: to, value: snapshot!.value, json, participants, seq });
+    remember(message.sessionId, {
+      state: to,
+      value: stateValueOf(to),
+      digest,
+      participants,
+      participantsJson,
+      seq,
+      size: participantsJson.length + to.length + 64,
+    });
     const at = Number(message.createdAt);
     return {
       type: STEP_MESSAGE_TYPE,
@@ -138,11 +206,7 @@ export function createStatelyConverter(): (message: unknown) => InspectorStep | 
       ignored,
       transitions: taken ? [taken] : [],
       callbacks,
-      participants: participants.slice(0, 100).map(({ uid, pid, name }) => ({
-        ...(uid !== undefined && { uid }),
-        ...(pid !== undefined && { pid }),
-        ...(name !== undefined && { name }),
-      })),
+      participants: participants.slice(0, 100),
       participantCount: participants.length,
       countdowns: COUNTDOWNS.map((spec) => ({
         key: spec.key,
