@@ -38,10 +38,7 @@ export function missingChromium(file: string): string {
  * except in CI, where `failInCi` (a vitest `test`) registers one failing test instead:
  * a CI without its browser must not pass by testing nothing.
  */
-export function chromiumForTests(
-  file: string,
-  failInCi: (name: string, run: () => void) => void,
-): string | undefined {
+export function chromiumForTests(file: string, failInCi: (name: string, run: () => void) => void): string | undefined {
   const found = findChromium();
   if (found) return found;
   if (inCi) {

@@ -93,7 +93,9 @@ function writeReport(html: string, out: string, line: (text: string) => void): n
   } catch (error) {
     throw new CliError(`${out}: cannot write it (${codeOf(error)})`, EXIT.badInput);
   }
-  line(`wrote ${out} (${Buffer.byteLength(html)} bytes): one self-contained file; open it in a browser, no server needed`);
+  line(
+    `wrote ${out} (${Buffer.byteLength(html)} bytes): one self-contained file; open it in a browser, no server needed`,
+  );
   return EXIT.ok;
 }
 

@@ -160,7 +160,10 @@ function servePages(
  * `@statelyai/inspect` snapshot converted and then checked the same way; what does not
  * fit is dropped and counted, and nothing an app sends can throw out of here.
  */
-function readApp(connection: number, feed: LiveFeed): (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void {
+function readApp(
+  connection: number,
+  feed: LiveFeed,
+): (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void {
   const fromStately = createStatelyConverter();
   return (data, isBinary) => {
     if (isBinary) return feed.reject('a binary frame');

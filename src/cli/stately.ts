@@ -178,7 +178,8 @@ export function createStatelyConverter(): (message: unknown) => InspectorStep | 
       const left = before.participants.filter((participant) => !has.has(identityOf(participant)));
       for (const participant of joined) callbacks.push(`onParticipantJoined(${nameOf(participant)})`);
       for (const participant of left) callbacks.push(`onParticipantLeft(${nameOf(participant)})`);
-      if (before.participantsJson !== participantsJson) callbacks.push(`onParticipantListChanged[${participants.length}]`);
+      if (before.participantsJson !== participantsJson)
+        callbacks.push(`onParticipantListChanged[${participants.length}]`);
     }
     const taken = before && !ignored ? inferTransition(before.state, to, event.type) : undefined;
     const seq = before ? before.seq + 1 : 0;

@@ -6,6 +6,7 @@
 
 // C0 controls but the newline between lines, DEL, C1 controls (U+009B is a one-character
 // CSI), and the bidirectional marks, embeddings, overrides and isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` with every control character shown as an escape (`\x1b`, `\u202e`) instead of acting. */
