@@ -2,7 +2,9 @@
  * `npm run bench:inspector-memory`: the peak memory (VmHWM) of `call-session-machine
  * inspect` (live, a real process) while pages stall and an app floods it. A stalled page is
  * an `/events` reader that never reads its socket; the app sends valid steps over one
- * WebSocket as fast as the server takes them. Cases: `steps×bytes@readers`, e.g.
+ * WebSocket as fast as the server takes them. Printed: the peak RSS (garbage included: V8
+ * collects when it likes) and what the process still holds after a full GC (heap used and
+ * external memory, through bench/heapProbe.mjs). Cases: `steps×bytes@readers`, e.g.
  * `INSPECTOR_MEMORY=20000x5000@1,20000x5000@4,1000x1000000@0`.
  */
 import { spawn } from 'node:child_process';
@@ -53,11 +55,16 @@ function kib(status: string, field: string): number {
 }
 
 const { bin } = await buildInspectorForTests('memory-bench');
-console.log('steps    bytes/step   stalled readers   peak RSS MiB   RSS after MiB   send s');
+const probe = new URL('heapProbe.mjs', import.meta.url).pathname;
+console.log('steps    bytes/step   stalled readers   peak RSS MiB   held after GC MiB   send s');
 for (const { steps, bytes, readers } of cases) {
-  const child = spawn(process.execPath, [bin, 'inspect', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', probe, bin, 'inspect', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let printed = '';
+  let probed = '';
   child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (probed += chunk.toString('utf8')));
   let port: string | undefined;
   while (!(port = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(printed)?.[1])) await new Promise((r) => setTimeout(r, 20));
   const stalled = Array.from({ length: readers }, () => {
@@ -78,8 +85,13 @@ for (const { steps, bytes, readers } of cases) {
   const sent = (performance.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 1_000));
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  child.kill('SIGUSR2');
+  let held: { heapUsed: number; external: number } | undefined;
+  while (!(held = JSON.parse(/heap-probe (.*)\n/.exec(probed)?.[1] ?? 'null') as typeof held))
+    await new Promise((r) => setTimeout(r, 20));
+  const mib = (value: number) => (value / 1024).toFixed(0).padStart(12);
   console.log(
-    `${String(steps).padEnd(8)} ${String(bytes).padEnd(12)} ${String(readers).padEnd(17)} ${(kib(status, 'VmHWM') / 1024).toFixed(0).padStart(12)}   ${(kib(status, 'VmRSS') / 1024).toFixed(0).padStart(13)}   ${sent.toFixed(1).padStart(6)}`,
+    `${String(steps).padEnd(8)} ${String(bytes).padEnd(12)} ${String(readers).padEnd(17)} ${mib(kib(status, 'VmHWM'))}   ${mib((held.heapUsed + held.external) / 1024)}   ${sent.toFixed(1).padStart(6)}`,
   );
   app.terminate();
   for (const socket of stalled) socket.destroy();

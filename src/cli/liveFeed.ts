@@ -36,8 +36,8 @@ interface Reader {
 /** The kept messages and the pages reading them. */
 export class LiveFeed {
   readonly #bounds: LiveFeedBounds;
-  /** Kept messages, oldest first, from `#head` on; ids are consecutive. */
-  #entries: Entry[] = [];
+  /** Kept messages, oldest first, from `#head` on (the slots before it emptied); ids are consecutive. */
+  #entries: (Entry | undefined)[] = [];
   #head = 0;
   #keptBytes = 0;
   #nextId = 1;
@@ -112,12 +112,14 @@ export class LiveFeed {
       const kept = this.#entries.length - this.#head;
       if (kept <= keep && this.#keptBytes <= keepBytes) break;
       this.#keptBytes -= this.#entries[this.#head]!.text.length;
-      this.#head++;
+      // Emptied now: the slot itself goes at the next compaction, its message at once.
+      this.#entries[this.#head++] = undefined;
     }
     if (this.#entries.length - this.#head > keep) {
       // keep is 0: not even the newest.
       this.#keptBytes = 0;
-      this.#head = this.#entries.length;
+      this.#entries = [];
+      this.#head = 0;
     }
     // Drop the evicted slots now and then, not on every message: amortised O(1).
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
