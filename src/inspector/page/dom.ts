@@ -2,7 +2,7 @@
  * How the page makes its elements: as DOM nodes, whatever they show. A value from a log or
  * an app becomes a text node or an attribute value, never markup, so no string it holds
  * can add an element or an attribute. (The chart is the one piece of markup: drawn from
- * the committed layout, through `escapeXml`.)
+ * the committed layout, through `escapeXml` of ../markup.ts.)
  */
 
 /** What an element is given as its content: nodes, text, or nothing (`null`, `undefined`, `false` are skipped). */
