@@ -112,91 +112,117 @@ function listOf(context: Record<string, unknown> | undefined): Participant[] {
     : [];
 }
 
+/** A participant as a step shows it: its ids and name, nothing else the app's context held. */
+function shownParticipant({ uid, pid, name }: Participant): Participant {
+  return {
+    ...(typeof uid === 'string' && { uid }),
+    ...(typeof pid === 'string' && { pid }),
+    ...(typeof name === 'string' && { name }),
+  } as Participant;
+}
+
+/** The callbacks a move from `before` fired, as the recorder names them: the status one, then joins and leaves. */
+function callbacksSince(
+  before: Remembered,
+  value: unknown,
+  participants: readonly Participant[],
+  json: string,
+): string[] {
+  const callbacks: string[] = [];
+  const status = statusCallbackBetween(before, { value });
+  if (status) callbacks.push(status);
+  const had = new Set(before.participants.map(identityOf));
+  const has = new Set(participants.map(identityOf));
+  for (const participant of participants)
+    if (!had.has(identityOf(participant))) callbacks.push(`onParticipantJoined(${nameOf(participant)})`);
+  for (const participant of before.participants)
+    if (!has.has(identityOf(participant))) callbacks.push(`onParticipantLeft(${nameOf(participant)})`);
+  if (before.participantsJson !== json) callbacks.push(`onParticipantListChanged[${participants.length}]`);
+  return callbacks;
+}
+
+/**
+ * What a converter remembers, per app connection: the `callSession` actors announced and
+ * each one's last snapshot, both bounded (the oldest forgotten first), since an app may
+ * announce any number of actors.
+ */
+class Memory {
+  readonly #actors = new Set<string>();
+  readonly #last = new Map<string, Remembered>();
+  #size = 0;
+
+  announce(actor: string): void {
+    this.#actors.delete(actor);
+    this.#actors.add(actor);
+    for (const oldest of this.#actors) {
+      if (this.#actors.size <= MAX_ACTORS) break;
+      this.#actors.delete(oldest);
+    }
+  }
+
+  isCallSession(actor: string): boolean {
+    return this.#actors.has(actor);
+  }
+
+  last(actor: string): Remembered | undefined {
+    return this.#last.get(actor);
+  }
+
+  remember(actor: string, entry: Remembered): void {
+    const before = this.#last.get(actor);
+    if (before) this.#size -= before.size;
+    this.#last.delete(actor);
+    this.#last.set(actor, entry);
+    this.#size += entry.size;
+    for (const [oldest, kept] of this.#last) {
+      if ((this.#size <= MAX_REMEMBERED && this.#last.size <= MAX_ACTORS) || oldest === actor) break;
+      this.#last.delete(oldest);
+      this.#size -= kept.size;
+    }
+  }
+}
+
 /**
  * A reader for one WebSocket connection's `@statelyai/inspect` messages: each
  * `@xstate.snapshot` of a `callSession` actor becomes an {@link InspectorStep}; every
  * other message (other machines, `@xstate.event`, anything unknown) gives `undefined`.
  */
 export function createStatelyConverter(): (message: unknown) => InspectorStep | undefined {
-  const callSessionActors = new Set<string>();
-  const previous = new Map<string, Remembered>();
-  let remembered = 0;
-  const remember = (actor: string, entry: Remembered) => {
-    const before = previous.get(actor);
-    if (before) remembered -= before.size;
-    previous.delete(actor);
-    previous.set(actor, entry);
-    remembered += entry.size;
-    for (const [oldest, kept] of previous) {
-      if (remembered <= MAX_REMEMBERED && previous.size <= MAX_ACTORS) break;
-      if (oldest === actor) break;
-      previous.delete(oldest);
-      remembered -= kept.size;
-    }
-  };
+  const memory = new Memory();
   return (raw) => {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const message = raw as StatelyMessage;
-    if (typeof message.sessionId !== 'string' || message.sessionId.length > MAX_ACTOR_ID) return undefined;
+    const actor = message.sessionId;
+    if (typeof actor !== 'string' || actor.length > MAX_ACTOR_ID) return undefined;
     if (message.type === '@xstate.actor') {
-      if (message.name === 'callSession') {
-        callSessionActors.delete(message.sessionId);
-        callSessionActors.add(message.sessionId);
-        for (const oldest of callSessionActors) {
-          if (callSessionActors.size <= MAX_ACTORS) break;
-          callSessionActors.delete(oldest);
-        }
-      }
+      if (message.name === 'callSession') memory.announce(actor);
       return undefined;
     }
-    if (message.type !== '@xstate.snapshot' || !callSessionActors.has(message.sessionId)) return undefined;
+    if (message.type !== '@xstate.snapshot' || !memory.isCallSession(actor)) return undefined;
     const snapshot = message.snapshot;
     const to = stateString(snapshot?.value);
     const context = snapshot?.context as (Partial<CallSessionContext> & Record<string, unknown>) | undefined;
     const settings = context?.settings;
     if (!to || !context || typeof settings !== 'object' || settings === null) return undefined;
     const event = { ...message.event, type: typeof message.event?.type === 'string' ? message.event.type : '' };
-    const before = previous.get(message.sessionId);
+    const before = memory.last(actor);
     // A digest, not the JSON itself: an app's context may be large, and one is kept per actor.
     const digest = createHash('sha1')
       .update(JSON.stringify([snapshot?.value, context, snapshot?.status]))
       .digest('base64');
-    const participants = listOf(context).map(({ uid, pid, name }) => ({
-      ...(typeof uid === 'string' && { uid }),
-      ...(typeof pid === 'string' && { pid }),
-      ...(typeof name === 'string' && { name }),
-    }));
+    const participants = listOf(context).map(shownParticipant);
     const participantsJson = JSON.stringify(participants);
     const ignored = before !== undefined && before.digest === digest;
-    const callbacks: string[] = [];
-    if (before && !ignored) {
-      const status = statusCallbackBetween(before, { value: snapshot?.value });
-      if (status) callbacks.push(status);
-      const had = new Set(before.participants.map(identityOf));
-      const has = new Set(participants.map(identityOf));
-      const joined = participants.filter((participant) => !had.has(identityOf(participant)));
-      const left = before.participants.filter((participant) => !has.has(identityOf(participant)));
-      for (const participant of joined) callbacks.push(`onParticipantJoined(${nameOf(participant)})`);
-      for (const participant of left) callbacks.push(`onParticipantLeft(${nameOf(participant)})`);
-      if (before.participantsJson !== participantsJson)
-        callbacks.push(`onParticipantListChanged[${participants.length}]`);
-    }
-    const taken = before && !ignored ? inferTransition(before.state, to, event.type) : undefined;
+    const moved = before && !ignored ? before : undefined;
     const seq = before ? before.seq + 1 : 0;
-    remember(message.sessionId, {
-      state: to,
-      value: stateValueOf(to),
-      digest,
-      participants,
-      participantsJson,
-      seq,
-      size: participantsJson.length + to.length + 64,
-    });
+    const size = participantsJson.length + to.length + 64;
+    memory.remember(actor, { state: to, value: stateValueOf(to), digest, participants, participantsJson, seq, size });
     const at = Number(message.createdAt);
+    const taken = moved ? inferTransition(moved.state, to, event.type) : undefined;
     return {
       type: STEP_MESSAGE_TYPE,
       version: PROTOCOL_VERSION,
-      actor: message.sessionId,
+      actor,
       sessionId: typeof context.sessionId === 'string' ? context.sessionId : null,
       seq,
       at: Number.isFinite(at) ? at : Date.now(),
@@ -206,7 +232,7 @@ export function createStatelyConverter(): (message: unknown) => InspectorStep | 
       to,
       ignored,
       transitions: taken ? [taken] : [],
-      callbacks,
+      callbacks: moved ? callbacksSince(moved, snapshot?.value, participants, participantsJson) : [],
       participants: participants.slice(0, 100),
       participantCount: participants.length,
       countdowns: COUNTDOWNS.map((spec) => ({
