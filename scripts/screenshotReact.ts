@@ -5,21 +5,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findChromium, launchChromium, MISSING_CHROMIUM, serveDirectory } from '../test/support/reactBrowser.js';
+import { serveDirectory } from '../test/support/reactBrowser.js';
+import { findChromium, INSTALL_CHROMIUM, launchChromium } from './chromium.js';
 import { buildReactExample } from './buildReactExample.js';
 
 const output = fileURLToPath(new URL('../docs/react-call-screen.png', import.meta.url));
 
 const chromium = findChromium();
-if (chromium === null) {
-  console.error(MISSING_CHROMIUM);
+if (!chromium) {
+  console.error(`no Chromium at /usr/bin/chromium (or CHROMIUM_PATH): ${INSTALL_CHROMIUM}`);
   process.exit(1);
 }
 const outdir = mkdtempSync(join(tmpdir(), 'csm-react-screenshot-'));
 const server = await serveDirectory(await buildReactExample(outdir));
-const chrome = await launchChromium(chromium);
+const browser = await launchChromium(chromium);
 try {
-  const page = await chrome.browser.newPage();
+  const page = await browser.newPage();
   await page.setViewport({ width: 800, height: 400 });
   // Alone for 3 s of a 13 s idle period, the 10 s warning shows; taken at 0:09 left.
   await page.goto(`${server.url}?idle=13&warning=10`);
@@ -30,7 +31,7 @@ try {
   await page.screenshot({ path: output });
   console.log(`wrote ${output}`);
 } finally {
-  await chrome.close();
+  await browser.close();
   await server.close();
   rmSync(outdir, { recursive: true, force: true });
 }

@@ -18,21 +18,11 @@ import { inspectorHtml } from '../src/cli/html.js';
 import { startInspectorServer, type InspectorServer, type WsModule } from '../src/cli/server.js';
 import type { InspectorPageAssets } from '../scripts/buildInspectorPage.js';
 import { buildInspectorForTests } from './support/inspectorBuild.js';
-import { findChromium, inCi, INSTALL_CHROMIUM, launchChromium } from '../scripts/chromium.js';
+import { chromiumForTests, launchChromium } from '../scripts/chromium.js';
 
 const execute = promisify(execFile);
-const chromium = findChromium();
+const chromium = chromiumForTests('test/inspectorBrowser.test.ts', test);
 const SECOND = 1_000;
-
-if (!chromium) {
-  if (inCi) {
-    test('Chromium is installed: CI runs the browser tests', () => {
-      throw new Error(`no Chromium at /usr/bin/chromium (or CHROMIUM_PATH): ${INSTALL_CHROMIUM}`);
-    });
-  } else {
-    console.warn(`test/inspectorBrowser.test.ts: skipped, no Chromium; to run these tests: ${INSTALL_CHROMIUM}`);
-  }
-}
 
 describe.skipIf(!chromium)('the inspector page in Chromium', () => {
   let browser: Browser;

@@ -48,7 +48,8 @@ async function serving(...args: string[]): Promise<{ child: ChildProcess; url: s
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const end = Date.now() + 10_000;
   let url: string | undefined;
-  while (!(url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0])) {
+  // Until its last line: the lines are separate writes and may arrive apart.
+  while (!(url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0]) || !stdout.includes('Ctrl-C to stop.')) {
     if (child.exitCode !== null || Date.now() > end) throw new Error(`no URL printed: ${stdout}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

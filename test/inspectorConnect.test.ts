@@ -335,6 +335,8 @@ describe('the app never depends on the inspector', () => {
     expect(() => connectInspector('ws://127.0.0.1:1', { WebSocket: 'ws' as never })).toThrow(TypeError);
     expect(() => connectInspector('ws://127.0.0.1:1', { maxBufferedBytes: -1 })).toThrow(TypeError);
     expect(() => connectInspector('ws://127.0.0.1:1', { onError: 1 as never })).toThrow(TypeError);
+    expect(() => connectInspector('ws://127.0.0.1:1', { connectTimeoutMs: 0 })).toThrow(TypeError);
+    expect(() => connectInspector('ws://127.0.0.1:1', { closeTimeoutMs: '1s' as never })).toThrow(TypeError);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { escapeXml } from '../inspector/markup.js';
 import { PAGE_DATA_ID, type PageData } from '../inspector/pageData.js';
 
 /** The page's bundled script and style sheet (dist/inspector/page.js and page.css). */
@@ -67,7 +68,7 @@ export function inspectorHtml(assets: PageAssets, data: PageData): string {
     '<meta name="referrer" content="no-referrer">',
     // No request for /favicon.ico, from disk or from the server.
     '<link rel="icon" href="data:,">',
-    `<title>${title.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`)}</title>`,
+    `<title>${escapeXml(title)}</title>`,
     `<style>${assets.style}</style>`,
     '</head>',
     '<body>',

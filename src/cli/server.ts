@@ -3,11 +3,12 @@
  * WebSocket connections on the same port (an HTTP upgrade), whose messages reach open
  * pages as server-sent events. It listens on 127.0.0.1 only.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { LiveMessage } from '../inspector/pageData.js';
-import { PROTOCOL_VERSION, STEP_MESSAGE_TYPE, type InspectorStep } from '../inspector/protocol.js';
+import { STEP_MESSAGE_TYPE, type InspectorStep } from '../inspector/protocol.js';
+import { checkStep, nestsWithin } from '../inspector/stepCheck.js';
+import { LiveFeed } from './liveFeed.js';
 import { createStatelyConverter } from './stately.js';
 
 /** The address every listener of this package binds: loopback, never another interface. */
@@ -40,6 +41,14 @@ export interface InspectorServerOptions {
   readonly allowOrigins?: readonly string[];
   /** How many live messages to keep for pages opened later; default 10,000. */
   readonly keep?: number;
+  /** How many characters of live messages to keep, at most (plus the newest); default 32 MiB. */
+  readonly keepBytes?: number;
+  /** A page is sent more only while fewer bytes than this wait for it; default 1 MiB. */
+  readonly pageBufferBytes?: number;
+  /** How many pages may read live messages at once; default 16. More get 503. */
+  readonly maxPages?: number;
+  /** How many apps may be connected at once; default 32. More get 503. */
+  readonly maxApps?: number;
 }
 
 export interface InspectorServer {
@@ -48,6 +57,8 @@ export interface InspectorServer {
   /** Where apps connect: `ws://127.0.0.1:PORT`. */
   readonly appUrl: string;
   readonly port: number;
+  /** How many app messages were dropped as not fitting the step type. */
+  readonly rejected: number;
   close(): Promise<void>;
 }
 
@@ -63,7 +74,21 @@ export class ListenError extends Error {
   }
 }
 
-const MAX_MESSAGE_BYTES = 1 << 20;
+/** The bounds of docs/inspecting.md, "Bounds": what the server holds at most. */
+export const LIVE_BOUNDS = {
+  /** An app's message, in bytes (the WebSocket's own limit: a longer one closes that app's connection). */
+  messageBytes: 1 << 20,
+  keep: 10_000,
+  keepBytes: 32 << 20,
+  pageBufferBytes: 1 << 20,
+  maxPages: 16,
+  maxApps: 32,
+  /** How deep a message from `@statelyai/inspect` may nest; a step has its own fixed depth. */
+  statelyDepth: 64,
+} as const;
+
+/** Sockets of any kind at once: the pages and apps allowed, and a few for the page itself. */
+const EXTRA_CONNECTIONS = 16;
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   socket.end(
@@ -71,141 +96,137 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   );
 }
 
-function isStep(value: unknown): value is InspectorStep {
-  const step = value as Partial<InspectorStep> | null;
-  return (
-    typeof step === 'object' &&
-    step !== null &&
-    step.type === STEP_MESSAGE_TYPE &&
-    step.version === PROTOCOL_VERSION &&
-    typeof step.actor === 'string' &&
-    typeof step.seq === 'number' &&
-    typeof step.at === 'number' &&
-    typeof step.to === 'string' &&
-    Array.isArray(step.countdowns) &&
-    Array.isArray(step.participants) &&
-    Array.isArray(step.transitions) &&
-    Array.isArray(step.callbacks)
-  );
+function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
 }
 
-/**
- * Starts the server on 127.0.0.1. Rejects with a {@link ListenError} when the port
- * cannot be had.
- */
-export async function startInspectorServer(options: InspectorServerOptions): Promise<InspectorServer> {
-  const { page, ws, allowOrigins = [], keep = 10_000 } = options;
-  const sockets = new Set<Socket>();
-  const pages = new Set<ServerResponse>();
-  const kept: { id: number; data: string }[] = [];
-  let nextMessageId = 1;
-  let nextConnection = 1;
-  let port = options.port ?? 0;
-  let origins = new Set<string>();
-  let hosts = new Set<string>();
+/** Our own names, filled in once the port is known: DNS rebinding and foreign pages are told apart by them. */
+interface Names {
+  port: number;
+  origins: Set<string>;
+  hosts: Set<string>;
+}
 
-  const broadcast = (message: LiveMessage): void => {
-    const entry = { id: nextMessageId++, data: JSON.stringify(message) };
-    kept.push(entry);
-    if (kept.length > keep) kept.splice(0, kept.length - keep);
-    for (const response of pages) response.write(`id: ${entry.id}\ndata: ${entry.data}\n\n`);
-  };
+// DNS rebinding: a page of another site whose name now points at 127.0.0.1 still sends
+// its own name as Host. Only our own names are served.
+const hostIsOurs = (names: Names, request: IncomingMessage): boolean =>
+  names.hosts.has((request.headers.host ?? '').toLowerCase());
 
-  // DNS rebinding: a page of another site whose name now points at 127.0.0.1 still
-  // sends its own name as Host. Only our own names are served.
-  const hostIsOurs = (request: IncomingMessage): boolean => hosts.has((request.headers.host ?? '').toLowerCase());
+const SECURITY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-  const server = createServer((request, response) => {
+/** The HTTP side: the page, and `/events` in live mode. */
+function servePages(
+  options: InspectorServerOptions,
+  names: Names,
+  feed: LiveFeed | undefined,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (!hostIsOurs(request)) {
-      response
-        .writeHead(421, { 'content-type': 'text/plain' })
-        .end('wrong Host: this server answers to 127.0.0.1 and localhost only\n');
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
-      return;
-    }
+    const plain = (status: number, text: string, headers: Record<string, string> = {}) =>
+      response.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(text);
+    if (!hostIsOurs(names, request))
+      return plain(421, 'wrong Host: this server answers to 127.0.0.1 and localhost only\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return plain(405, 'method not allowed\n', { allow: 'GET, HEAD' });
     const origin = request.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) {
-      response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden origin\n');
-      return;
-    }
+    if (origin !== undefined && !names.origins.has(origin)) return plain(403, 'forbidden origin\n');
     if (path === '/' || path === '/index.html') {
-      const body = page(`http://${LOOPBACK}:${port}`);
+      const body = options.page(`http://${LOOPBACK}:${names.port}`);
       response.writeHead(200, {
+        ...SECURITY_HEADERS,
         'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
         'x-frame-options': 'DENY',
         'content-length': Buffer.byteLength(body),
       });
       response.end(request.method === 'HEAD' ? undefined : body);
       return;
     }
-    if (path === '/events' && ws) {
-      response.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      });
-      // Sent at once, so that the page knows it is connected before any session arrives.
-      response.write(': connected\n\n');
+    if (path === '/events' && feed) {
       // A page that reconnects says what it has; it gets only what came after.
       const after = Number(request.headers['last-event-id'] ?? 0) || 0;
-      for (const entry of kept) if (entry.id > after) response.write(`id: ${entry.id}\ndata: ${entry.data}\n\n`);
-      pages.add(response);
-      request.on('close', () => pages.delete(response));
+      if (feed.full) return plain(503, 'too many pages read live messages at once\n');
+      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream' });
+      // Sent at once, so that the page knows it is connected before any session arrives.
+      response.write(': connected\n\n');
+      feed.addPage(response, after);
       return;
     }
-    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+    plain(404, 'not found\n');
+  };
+}
 
-  const wss = ws ? new ws.WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES }) : undefined;
-  const clients = new Set<WsClient>();
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+/**
+ * One app connection's messages: each step checked against the step type, each
+ * `@statelyai/inspect` snapshot converted and then checked the same way; what does not
+ * fit is dropped and counted, and nothing an app sends can throw out of here.
+ */
+function readApp(
+  connection: number,
+  feed: LiveFeed,
+): (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void {
+  const fromStately = createStatelyConverter();
+  return (data, isBinary) => {
+    if (isBinary) return feed.reject('a binary frame');
+    let message: unknown;
+    try {
+      message = JSON.parse(textOf(data));
+    } catch {
+      return feed.reject('not JSON');
+    }
+    try {
+      const type = (message as { type?: unknown } | null)?.type;
+      let step: InspectorStep | undefined;
+      if (type === STEP_MESSAGE_TYPE) step = checkStep(message);
+      else if (typeof type === 'string' && type.startsWith('@xstate.')) {
+        if (!nestsWithin(message, LIVE_BOUNDS.statelyDepth))
+          return feed.reject(`nested deeper than ${LIVE_BOUNDS.statelyDepth} levels`);
+        const converted = fromStately(message);
+        // Other actors and other kinds of Stately message are not ours to show.
+        if (converted === undefined) return;
+        step = checkStep(converted);
+      } else return feed.reject('neither a step nor an @statelyai/inspect message');
+      feed.publish({ kind: 'step', connection, step });
+    } catch (error) {
+      feed.reject(error instanceof Error ? error.message : String(error));
+    }
+  };
+}
+
+/** The WebSocket side (live mode): apps' connections, upgraded on the same port. */
+function acceptApps(
+  options: InspectorServerOptions,
+  names: Names,
+  feed: LiveFeed,
+  wss: WsServer,
+  clients: Set<WsClient>,
+): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const { allowOrigins = [], maxApps = LIVE_BOUNDS.maxApps } = options;
+  let nextConnection = 1;
+  return (request, socket, head) => {
     socket.on('error', () => socket.destroy());
-    if (!wss) return refuse(socket, 404, 'Not Found');
-    if (!hostIsOurs(request)) return refuse(socket, 421, 'Misdirected Request');
+    if (!hostIsOurs(names, request)) return refuse(socket, 421, 'Misdirected Request');
     // Browsers always send Origin; a page of another site must not feed (or fake) sessions
     // here. Apps in Node send none; React Native sends the server's own origin.
     const origin = request.headers.origin;
-    if (origin !== undefined && !origins.has(origin) && !allowOrigins.includes(origin))
+    if (origin !== undefined && !names.origins.has(origin) && !allowOrigins.includes(origin))
       return refuse(socket, 403, 'Forbidden');
+    if (clients.size >= maxApps) return refuse(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(request, socket, head, (client) => {
       const connection = nextConnection++;
-      const fromStately = createStatelyConverter();
       clients.add(client);
-      broadcast({ kind: 'connection', connection, open: true, origin: origin ?? null });
-      client.on('message', (data, isBinary) => {
-        if (isBinary) return;
-        let message: unknown;
-        try {
-          message = JSON.parse(
-            Array.isArray(data)
-              ? Buffer.concat(data).toString('utf8')
-              : Buffer.from(data as ArrayBuffer).toString('utf8'),
-          );
-        } catch {
-          return;
-        }
-        const step = isStep(message) ? message : fromStately(message);
-        if (step) broadcast({ kind: 'step', connection, step });
-      });
+      feed.publish({ kind: 'connection', connection, open: true, origin: origin ?? null });
+      client.on('message', readApp(connection, feed));
       client.on('error', () => {});
       client.on('close', () => {
         clients.delete(client);
-        broadcast({ kind: 'connection', connection, open: false, origin: origin ?? null });
+        feed.publish({ kind: 'connection', connection, open: false, origin: origin ?? null });
       });
     });
-  });
+  };
+}
 
-  await new Promise<void>((resolve, reject) => {
+function listenOnLoopback(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'ERROR';
       reject(
@@ -224,18 +245,59 @@ export async function startInspectorServer(options: InspectorServerOptions): Pro
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
-  origins = new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
-  hosts = new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
+}
+
+/**
+ * Starts the server on 127.0.0.1. Rejects with a {@link ListenError} when the port
+ * cannot be had. Its memory is bounded whatever pages and apps do: see {@link LIVE_BOUNDS}.
+ */
+export async function startInspectorServer(options: InspectorServerOptions): Promise<InspectorServer> {
+  const { ws, maxPages = LIVE_BOUNDS.maxPages, maxApps = LIVE_BOUNDS.maxApps } = options;
+  const names: Names = { port: options.port ?? 0, origins: new Set(), hosts: new Set() };
+  const feed = ws
+    ? new LiveFeed({
+        keep: options.keep ?? LIVE_BOUNDS.keep,
+        keepBytes: options.keepBytes ?? LIVE_BOUNDS.keepBytes,
+        pageBufferBytes: options.pageBufferBytes ?? LIVE_BOUNDS.pageBufferBytes,
+        maxPages,
+      })
+    : undefined;
+  const sockets = new Set<Socket>();
+  const clients = new Set<WsClient>();
+  const server = createServer(servePages(options, names, feed));
+  server.maxConnections = maxPages + maxApps + EXTRA_CONNECTIONS;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const wss = ws ? new ws.WebSocketServer({ noServer: true, maxPayload: LIVE_BOUNDS.messageBytes }) : undefined;
+  server.on(
+    'upgrade',
+    wss && feed
+      ? acceptApps(options, names, feed, wss, clients)
+      : (_request: IncomingMessage, socket: Duplex) => {
+          socket.on('error', () => socket.destroy());
+          refuse(socket, 404, 'Not Found');
+        },
+  );
+
+  await listenOnLoopback(server, names.port);
+  const port = (server.address() as AddressInfo).port;
+  names.port = port;
+  for (const origin of [`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]) names.origins.add(origin);
+  for (const host of [`${LOOPBACK}:${port}`, `localhost:${port}`]) names.hosts.add(host);
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://${LOOPBACK}:${port}/`,
     appUrl: `ws://${LOOPBACK}:${port}`,
     port,
+    get rejected() {
+      return feed?.rejected ?? 0;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        for (const response of pages) response.end();
+        feed?.close();
         for (const client of clients) client.terminate();
         wss?.close();
         server.close(() => resolve());

@@ -6,6 +6,7 @@
  * transition (it is inferred from the chart: the first transition for that event from
  * the state before whose target holds the state after).
  */
+import { createHash } from 'node:crypto';
 import type { AnyStateNode } from 'xstate';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionContext, Participant } from '../../machines/callSession.types.js';
@@ -20,6 +21,15 @@ import {
   type InspectorStep,
 } from '../inspector/protocol.js';
 
+/** The chart nests three levels; a snapshot value deeper than this is not ours. */
+const MAX_STATE_DEPTH = 8;
+/** At most this many actors remembered per app connection (the oldest forgotten first). */
+const MAX_ACTORS = 1_000;
+/** At most this many characters of the actors' last participants remembered per app connection. */
+const MAX_REMEMBERED = 1 << 20;
+/** An actor id longer than this is not an XState session id. */
+const MAX_ACTOR_ID = 256;
+
 interface StatelyMessage {
   type: string;
   sessionId?: string;
@@ -29,13 +39,17 @@ interface StatelyMessage {
   snapshot?: { value?: unknown; context?: Record<string, unknown>; status?: string };
 }
 
+/** `{ joined: 'alone' }` as `joined.alone`; a loop, so that no nesting overflows the stack. */
 function stateString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return undefined;
-  const [key] = Object.keys(value);
-  if (key === undefined) return undefined;
-  const inner = stateString((value as Record<string, unknown>)[key]);
-  return inner === undefined ? undefined : `${key}.${inner}`;
+  const keys: string[] = [];
+  let at = value;
+  while (typeof at === 'object' && at !== null) {
+    const [key] = Object.keys(at);
+    if (key === undefined || keys.length >= MAX_STATE_DEPTH) return undefined;
+    keys.push(key);
+    at = (at as Record<string, unknown>)[key];
+  }
+  return typeof at === 'string' ? [...keys, at].join('.') : undefined;
 }
 
 function nodeOfState(state: string): AnyStateNode | undefined {
@@ -70,11 +84,102 @@ function inferTransition(from: string, to: string, eventType: string): string | 
   return undefined;
 }
 
+/** What a converter keeps of an actor's last snapshot. */
+interface Remembered {
+  readonly state: string;
+  /** The state as XState's value (`{ joined: 'alone' }`), rebuilt from `state`, for the status callback. */
+  readonly value: unknown;
+  readonly digest: string;
+  readonly participants: readonly Participant[];
+  readonly participantsJson: string;
+  readonly seq: number;
+  /** About how many characters it holds. */
+  readonly size: number;
+}
+
+/** `joined.alone` as `{ joined: 'alone' }`. */
+function stateValueOf(state: string): unknown {
+  const keys = state.split('.');
+  let value: unknown = keys.pop()!;
+  while (keys.length) value = { [keys.pop()!]: value };
+  return value;
+}
+
 function listOf(context: Record<string, unknown> | undefined): Participant[] {
   const roster = context?.roster;
   return Array.isArray(roster)
     ? (roster.filter((entry) => typeof entry === 'object' && entry !== null) as Participant[])
     : [];
+}
+
+/** A participant as a step shows it: its ids and name, nothing else the app's context held. */
+function shownParticipant({ uid, pid, name }: Participant): Participant {
+  return {
+    ...(typeof uid === 'string' && { uid }),
+    ...(typeof pid === 'string' && { pid }),
+    ...(typeof name === 'string' && { name }),
+  } as Participant;
+}
+
+/** The callbacks a move from `before` fired, as the recorder names them: the status one, then joins and leaves. */
+function callbacksSince(
+  before: Remembered,
+  value: unknown,
+  participants: readonly Participant[],
+  json: string,
+): string[] {
+  const callbacks: string[] = [];
+  const status = statusCallbackBetween(before, { value });
+  if (status) callbacks.push(status);
+  const had = new Set(before.participants.map(identityOf));
+  const has = new Set(participants.map(identityOf));
+  for (const participant of participants)
+    if (!had.has(identityOf(participant))) callbacks.push(`onParticipantJoined(${nameOf(participant)})`);
+  for (const participant of before.participants)
+    if (!has.has(identityOf(participant))) callbacks.push(`onParticipantLeft(${nameOf(participant)})`);
+  if (before.participantsJson !== json) callbacks.push(`onParticipantListChanged[${participants.length}]`);
+  return callbacks;
+}
+
+/**
+ * What a converter remembers, per app connection: the `callSession` actors announced and
+ * each one's last snapshot, both bounded (the oldest forgotten first), since an app may
+ * announce any number of actors.
+ */
+class Memory {
+  readonly #actors = new Set<string>();
+  readonly #last = new Map<string, Remembered>();
+  #size = 0;
+
+  announce(actor: string): void {
+    this.#actors.delete(actor);
+    this.#actors.add(actor);
+    for (const oldest of this.#actors) {
+      if (this.#actors.size <= MAX_ACTORS) break;
+      this.#actors.delete(oldest);
+    }
+  }
+
+  isCallSession(actor: string): boolean {
+    return this.#actors.has(actor);
+  }
+
+  last(actor: string): Remembered | undefined {
+    return this.#last.get(actor);
+  }
+
+  remember(actor: string, entry: Remembered): void {
+    const before = this.#last.get(actor);
+    if (before) this.#size -= before.size;
+    this.#last.delete(actor);
+    this.#last.set(actor, entry);
+    this.#size += entry.size;
+    for (const [oldest, kept] of this.#last) {
+      if ((this.#size <= MAX_REMEMBERED && this.#last.size <= MAX_ACTORS) || oldest === actor) break;
+      this.#last.delete(oldest);
+      this.#size -= kept.size;
+    }
+  }
 }
 
 /**
@@ -83,51 +188,41 @@ function listOf(context: Record<string, unknown> | undefined): Participant[] {
  * other message (other machines, `@xstate.event`, anything unknown) gives `undefined`.
  */
 export function createStatelyConverter(): (message: unknown) => InspectorStep | undefined {
-  const callSessionActors = new Set<string>();
-  const previous = new Map<
-    string,
-    { state: string; value: unknown; json: string; participants: Participant[]; seq: number }
-  >();
+  const memory = new Memory();
   return (raw) => {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const message = raw as StatelyMessage;
-    if (typeof message.sessionId !== 'string') return undefined;
+    const actor = message.sessionId;
+    if (typeof actor !== 'string' || actor.length > MAX_ACTOR_ID) return undefined;
     if (message.type === '@xstate.actor') {
-      if (message.name === 'callSession') callSessionActors.add(message.sessionId);
+      if (message.name === 'callSession') memory.announce(actor);
       return undefined;
     }
-    if (message.type !== '@xstate.snapshot' || !callSessionActors.has(message.sessionId)) return undefined;
+    if (message.type !== '@xstate.snapshot' || !memory.isCallSession(actor)) return undefined;
     const snapshot = message.snapshot;
     const to = stateString(snapshot?.value);
     const context = snapshot?.context as (Partial<CallSessionContext> & Record<string, unknown>) | undefined;
     const settings = context?.settings;
     if (!to || !context || typeof settings !== 'object' || settings === null) return undefined;
     const event = { ...message.event, type: typeof message.event?.type === 'string' ? message.event.type : '' };
-    const before = previous.get(message.sessionId);
-    const json = JSON.stringify([snapshot?.value, context, snapshot?.status]);
-    const participants = listOf(context);
-    const ignored = before !== undefined && before.json === json;
-    const callbacks: string[] = [];
-    if (before && !ignored) {
-      const status = statusCallbackBetween(before, { value: snapshot?.value });
-      if (status) callbacks.push(status);
-      const had = new Set(before.participants.map(identityOf));
-      const has = new Set(participants.map(identityOf));
-      const joined = participants.filter((participant) => !had.has(identityOf(participant)));
-      const left = before.participants.filter((participant) => !has.has(identityOf(participant)));
-      for (const participant of joined) callbacks.push(`onParticipantJoined(${nameOf(participant)})`);
-      for (const participant of left) callbacks.push(`onParticipantLeft(${nameOf(participant)})`);
-      if (JSON.stringify(before.participants) !== JSON.stringify(participants))
-        callbacks.push(`onParticipantListChanged[${participants.length}]`);
-    }
-    const taken = before && !ignored ? inferTransition(before.state, to, event.type) : undefined;
+    const before = memory.last(actor);
+    // A digest, not the JSON itself: an app's context may be large, and one is kept per actor.
+    const digest = createHash('sha1')
+      .update(JSON.stringify([snapshot?.value, context, snapshot?.status]))
+      .digest('base64');
+    const participants = listOf(context).map(shownParticipant);
+    const participantsJson = JSON.stringify(participants);
+    const ignored = before !== undefined && before.digest === digest;
+    const moved = before && !ignored ? before : undefined;
     const seq = before ? before.seq + 1 : 0;
-    previous.set(message.sessionId, { state: to, value: snapshot!.value, json, participants, seq });
+    const size = participantsJson.length + to.length + 64;
+    memory.remember(actor, { state: to, value: stateValueOf(to), digest, participants, participantsJson, seq, size });
     const at = Number(message.createdAt);
+    const taken = moved ? inferTransition(moved.state, to, event.type) : undefined;
     return {
       type: STEP_MESSAGE_TYPE,
       version: PROTOCOL_VERSION,
-      actor: message.sessionId,
+      actor,
       sessionId: typeof context.sessionId === 'string' ? context.sessionId : null,
       seq,
       at: Number.isFinite(at) ? at : Date.now(),
@@ -137,12 +232,8 @@ export function createStatelyConverter(): (message: unknown) => InspectorStep | 
       to,
       ignored,
       transitions: taken ? [taken] : [],
-      callbacks,
-      participants: participants.slice(0, 100).map(({ uid, pid, name }) => ({
-        ...(uid !== undefined && { uid }),
-        ...(pid !== undefined && { pid }),
-        ...(name !== undefined && { name }),
-      })),
+      callbacks: moved ? callbacksSince(moved, snapshot?.value, participants, participantsJson) : [],
+      participants: participants.slice(0, 100),
       participantCount: participants.length,
       countdowns: COUNTDOWNS.map((spec) => ({
         key: spec.key,

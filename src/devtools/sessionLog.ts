@@ -184,6 +184,20 @@ export class ReplayClock implements SessionClock {
   }
 }
 
+/** Names are padded to line up up to this width; a longer name is shown whole and pads nothing. */
+export const NAME_COLUMN_MAX = 24;
+
+/**
+ * The column the session names take: the longest name, up to {@link NAME_COLUMN_MAX}, so
+ * that one long name does not widen every line of every other session. A loop, not
+ * `Math.max(...names)`: a spread of 150,000 arguments overflows the stack.
+ */
+function nameColumnWidth(names: Iterable<string>): number {
+  let width = 0;
+  for (const name of names) if (name.length > width) width = Math.min(name.length, NAME_COLUMN_MAX);
+  return width;
+}
+
 /**
  * Replays a parsed log on real sessions sharing one simulated clock, writing the trace
  * of every session (prefixed by its name when the log has several). `inspect`, if given,
@@ -199,7 +213,7 @@ export function replaySessionLog(
   const sessions = new Map<string, CallSession>();
   // A line that only lets time pass names no session, even if it says one.
   const names = new Set(log.entries.filter((entry) => entry.event).map((entry) => entry.session));
-  const width = Math.max(0, ...[...names].map((name) => name.length));
+  const width = nameColumnWidth(names);
   const sessionNamed = (name: string): CallSession => {
     let session = sessions.get(name);
     if (!session) {

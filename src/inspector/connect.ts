@@ -15,6 +15,12 @@ export interface InspectorWebSocket {
   send(data: string): void;
   /** Starts closing. */
   close(): void;
+  /**
+   * Ends the connection at once, without the closing handshake (the `ws` package has it;
+   * browsers have no need). Used when the inspector does not answer, so that a stalled
+   * inspector never keeps a Node app's process alive.
+   */
+  terminate?(): void;
   // `never`: each platform types its event differently, and connectInspector reads none of them.
   /** Set by `connectInspector`: the connection is open. */
   onopen: ((event: never) => void) | null;
@@ -42,6 +48,17 @@ export interface ConnectInspectorOptions {
    */
   maxBufferedBytes?: number;
   /**
+   * How long the socket may take to open, in ms; past it the connection is given up,
+   * `onError` is told, and messages are dropped. Default 10,000.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * After `close()`, how long the closing handshake may take before the connection is cut
+   * (with the `ws` package's `terminate`), in ms: an inspector that stopped reading never
+   * answers it. Default 1,000.
+   */
+  closeTimeoutMs?: number;
+  /**
    * Told, once per connection, when the inspector cannot be reached or goes away, and of
    * anything else that went wrong; default `console.warn`. What it throws is ignored.
    */
@@ -61,7 +78,25 @@ export interface InspectorConnection extends Observer<InspectionEvent> {
 }
 
 const DEFAULT_MAX_BUFFERED = 1 << 20;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 1_000;
 const OPEN = 1;
+
+/**
+ * A timer that does not itself keep a Node process alive (`unref`); a plain timer in
+ * browsers and React Native, which have no such notion.
+ */
+function backgroundTimer(callback: () => void, ms: number): () => void {
+  const timer = setTimeout(callback, ms) as unknown as { unref?: () => void };
+  timer.unref?.();
+  return () => clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
+}
+
+function checkMs(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value > 0))
+    throw new TypeError(`connectInspector options.${name} must be a number of ms above 0`);
+  return value;
+}
 
 function reportToConsole(error: unknown): void {
   console.warn('call-session-machine inspector:', error instanceof Error ? error.message : error);
@@ -100,7 +135,13 @@ export function connectInspector(url: string, options: ConnectInspectorOptions =
   }
   if (typeof options !== 'object' || options === null)
     throw new TypeError('connectInspector options must be an object');
-  const { WebSocket: givenWebSocket, maxBufferedBytes = DEFAULT_MAX_BUFFERED, onError = reportToConsole } = options;
+  const {
+    WebSocket: givenWebSocket,
+    maxBufferedBytes = DEFAULT_MAX_BUFFERED,
+    onError = reportToConsole,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+    closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS,
+  } = options;
   if (givenWebSocket !== undefined && typeof givenWebSocket !== 'function') {
     throw new TypeError('connectInspector options.WebSocket must be a WebSocket constructor');
   }
@@ -108,6 +149,8 @@ export function connectInspector(url: string, options: ConnectInspectorOptions =
     throw new TypeError('connectInspector options.maxBufferedBytes must be a number of bytes, 0 or more');
   }
   if (typeof onError !== 'function') throw new TypeError('connectInspector options.onError must be a function');
+  checkMs(connectTimeoutMs, 'connectTimeoutMs');
+  checkMs(closeTimeoutMs, 'closeTimeoutMs');
 
   let status: InspectorConnection['status'] = 'connecting';
   let dropped = 0;
@@ -115,6 +158,7 @@ export function connectInspector(url: string, options: ConnectInspectorOptions =
   let queuedBytes = 0;
   let reported = false;
   let socket: InspectorWebSocket | undefined;
+  let stopConnectTimer = (): void => {};
 
   const report = (error: unknown): void => {
     try {
@@ -129,10 +173,20 @@ export function connectInspector(url: string, options: ConnectInspectorOptions =
     report(error);
   };
   const shutDown = (): void => {
+    stopConnectTimer();
     status = 'closed';
     dropped += queue.length;
     queue = [];
     queuedBytes = 0;
+  };
+  /** Cuts the connection now when the socket can (`ws`), else starts closing it. */
+  const cut = (): void => {
+    try {
+      if (socket?.terminate) socket.terminate();
+      else socket?.close();
+    } catch (error) {
+      report(error);
+    }
   };
   const transmit = (message: string): void => {
     if (!socket || socket.readyState !== OPEN || (socket.bufferedAmount ?? 0) + message.length > maxBufferedBytes) {
@@ -151,8 +205,19 @@ export function connectInspector(url: string, options: ConnectInspectorOptions =
     }
     const opened = new Constructor(url);
     socket = opened;
+    stopConnectTimer = backgroundTimer(() => {
+      if (status !== 'connecting') return;
+      shutDown();
+      reportOnce(
+        new Error(
+          `the inspector at ${url} did not answer within ${connectTimeoutMs} ms; the session goes on, its messages are dropped`,
+        ),
+      );
+      cut();
+    }, connectTimeoutMs);
     opened.onopen = () => {
       if (status !== 'connecting') return;
+      stopConnectTimer();
       status = 'open';
       const held = queue;
       queue = [];
@@ -217,6 +282,8 @@ export function connectInspector(url: string, options: ConnectInspectorOptions =
       } catch (error) {
         report(error);
       }
+      // An inspector that stopped reading never answers the closing handshake (ws waits 30 s).
+      if (socket?.terminate) backgroundTimer(cut, closeTimeoutMs);
     },
     get status() {
       return status;

@@ -1,49 +1,9 @@
-// Headless Debian Chromium for the React example's browser test and its screenshot
-// script: finding the browser, launching it with a fresh profile, and serving a built
-// directory on 127.0.0.1. Small and self-contained on purpose (puppeteer-core only).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+// Serving a built directory on 127.0.0.1 for the React example's browser test and its
+// screenshot script; the browser itself comes from the one launcher, scripts/chromium.ts.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
-
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-/** The first Chromium found (`CHROMIUM_PATH` first), or `null`. */
-export function findChromium(): string | null {
-  return CANDIDATES.find((path): path is string => path !== undefined && existsSync(path)) ?? null;
-}
-
-export const MISSING_CHROMIUM = 'no Chromium at /usr/bin/chromium: apt-get install -y chromium';
-
-const FLAGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** A headless Chromium on a fresh profile, which `close()` removes. */
-export async function launchChromium(executablePath: string): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'csm-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath,
-    // The flags above make it headless; puppeteer adds no headless flag of its own.
-    headless: false,
-    args: [...FLAGS, `--user-data-dir=${profile}`],
-  });
-  return {
-    browser,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

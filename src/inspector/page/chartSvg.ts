@@ -4,10 +4,7 @@
  * tests. The page then only toggles classes on it (chart.ts).
  */
 import type { ChartEdge, ChartLayout, ChartNode, Point } from '../layout.js';
-
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+import { escapeXml } from '../markup.js';
 
 function pathOf(points: readonly Point[]): string {
   return points.map((point, index) => `${index ? 'L' : 'M'}${point.x} ${point.y}`).join(' ');
