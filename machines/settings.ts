@@ -1,4 +1,9 @@
-import { DEFAULT_SESSION_SETTINGS, type SessionSettings, type SessionTypeValue } from './callSession.types.js';
+import {
+  DEFAULT_SESSION_SETTINGS,
+  type CallSessionContext,
+  type SessionSettings,
+  type SessionTypeValue,
+} from './callSession.types.js';
 
 /** The kinds of session, as CometChat's `SessionType`. */
 export const SessionType = Object.freeze({
@@ -134,4 +139,18 @@ export class SessionSettingsBuilder {
       type: this.#type,
     });
   }
+}
+
+/**
+ * The settings the running idle countdown started on: `settings`, unless a restore with
+ * new settings left an older countdown running, which keeps its period and warning
+ * (docs/semantics.md, "One rule for time").
+ */
+export function idleCountdownSettings(context: CallSessionContext): SessionSettings {
+  return context.idleSettings ?? context.settings;
+}
+
+/** The settings the running reconnect bound started on, as `idleCountdownSettings`. */
+export function reconnectBoundSettings(context: CallSessionContext): SessionSettings {
+  return context.reconnectSettings ?? context.settings;
 }

@@ -41,6 +41,14 @@ export interface PersistedCallSession {
   readonly reconnectDeadline: number | null;
   /** Why the session ended; `null` while it has not. */
   readonly endReason: EndReason | null;
+  /**
+   * Present only when the running idle countdown started on other settings than
+   * `settings` (it was restored with new ones): the settings it keeps its period and
+   * warning from. Readers of 0.2.0 ignore it.
+   */
+  readonly idleSettings?: SessionSettings;
+  /** The same for the running reconnect bound. */
+  readonly reconnectSettings?: SessionSettings;
 }
 
 /** Which end reasons each final state can have; every other state has none. */
@@ -68,5 +76,7 @@ export function persistSnapshot(snapshot: CallSessionSnapshot, state: CallSessio
     idleWarningAt: context.idleWarningAt,
     reconnectDeadline: context.reconnectDeadline,
     endReason: context.endReason,
+    ...(context.idleSettings && { idleSettings: { ...context.idleSettings } }),
+    ...(context.reconnectSettings && { reconnectSettings: { ...context.reconnectSettings } }),
   };
 }

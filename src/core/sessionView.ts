@@ -2,6 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { Participant } from '../../machines/callSession.types.js';
 import type { ParticipantRoster } from '../../machines/participantRoster.js';
+import { idleCountdownSettings } from '../../machines/settings.js';
 import type { ParticipantEventListener, SessionStatusListener } from './listeners.js';
 
 /**
@@ -109,13 +110,13 @@ function topStateOf(value: unknown): TopState | undefined {
  * or less for a countdown continued (or restored) with less time left than that.
  */
 function idleWarningBetween(previous: CallSessionSnapshot, next: CallSessionSnapshot): SessionCallback | undefined {
-  const { idleWarningAt, idleDeadline, settings } = next.context;
+  const { idleWarningAt, idleDeadline } = next.context;
   if (idleWarningAt === null || previous.context.idleWarningAt !== null || idleDeadline === null) return undefined;
   const secondsLeft = Math.ceil((idleDeadline - idleWarningAt) / 1000);
   return {
     listener: 'status',
     name: 'onIdleTimeoutWarning',
-    secondsLeft: Math.min(settings.idleWarningPeriod, Math.max(0, secondsLeft)),
+    secondsLeft: Math.min(idleCountdownSettings(next.context).idleWarningPeriod, Math.max(0, secondsLeft)),
   };
 }
 

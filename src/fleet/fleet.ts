@@ -55,8 +55,9 @@ export interface CallSessionFleetOptions {
   settings?: SessionSettings;
   /**
    * Where the fleet's one timer runs and what time it reads: default the global
-   * `setTimeout`/`clearTimeout` (vitest's fake timers work) and `Date.now()`; xstate's
-   * `SimulatedClock` fits. Without `now()`, `Date.now()` is read.
+   * `setTimeout`/`clearTimeout` (vitest's fake timers work) and `Date.now()`, with the
+   * timers kept on `performance.now()` so that a step of the wall clock moves none;
+   * xstate's `SimulatedClock` fits. Without `now()`, `Date.now()` is read.
    */
   clock?: SessionClock;
   /** Told of every error a listener throws; default `console.error`. */
@@ -77,7 +78,10 @@ export interface CallSessionFleetOptions {
 
 /** What `fleet.add(id, options)` takes. */
 export interface FleetSessionOptions {
-  /** The session's settings; default the fleet's. With `snapshot`: the settings for countdowns started from now on. */
+  /**
+   * The session's settings; default the fleet's. With `snapshot`: the settings for
+   * countdowns started from now on (a running one keeps the period it started with).
+   */
   settings?: SessionSettings;
   /**
    * A session saved by `getPersistedSnapshot` (of a fleet or of a `CallSession`) to
@@ -114,7 +118,14 @@ const TIMER_EVENTS = TIMER_EVENT_TYPES.map((type) => Object.freeze({ type }) as 
 interface FleetClock {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
+  /** The time the chart reads: its deadlines are absolute on it. */
   now(): number;
+  /**
+   * The time the timers run on, which the timer heap is kept in: a monotonic clock when
+   * there is one (the default clock's `performance.now()`, which vitest's fake timers move
+   * with their timers and not with `vi.setSystemTime`), else `now()`.
+   */
+  elapsed(): number;
   /** The default clock yields with `setImmediate`; another with its own `setTimeout(…, 0)`. */
   readonly immediate: boolean;
 }
@@ -124,8 +135,15 @@ const GLOBAL_CLOCK: FleetClock = {
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (id) => globalThis.clearTimeout(id as ReturnType<typeof setTimeout>),
   now: () => Date.now(),
+  elapsed: () => globalThis.performance.now(),
   immediate: true,
 };
+
+/**
+ * How far before its time a real timer may run by rounding alone (libuv counts whole
+ * milliseconds): less than that is not taken for a clock set back.
+ */
+const TIMER_ROUNDING_MS = 2;
 
 /** What the real timer is: none, a `setTimeout`, or a `setImmediate` (a yield on the default clock). */
 const TimerKind = { None: 0, Timeout: 1, Immediate: 2 } as const;
@@ -225,10 +243,13 @@ export class CallSessionFleet implements Iterable<string> {
   #lastChecked: SessionSettings | undefined;
   #lastInitial: CallSessionSnapshot | undefined;
 
+  /** Every pending timer of every session, by due time on the fleet's time (`#read`). */
   readonly #heap = new TimerHeap();
-  /** The time the transition under way runs at, which the scope's clock reads. */
+  /** The clock's `now()` at the fleet's last reading: what the chart reads (the scope's clock). */
   #now = 0;
-  #lastNow = -Infinity;
+  /** The fleet's time at its last reading: `clock.elapsed()` + `#offset`, never going back. */
+  #time = -Infinity;
+  #offset = 0;
   /** Timer requests of the transition under way: `k` (set, then its delay) or `~k` (cancel). */
   readonly #timerRequests: number[] = [];
   #timer: unknown = undefined;
@@ -248,14 +269,18 @@ export class CallSessionFleet implements Iterable<string> {
   constructor(options?: CallSessionFleetOptions) {
     const { settings, clock, onListenerError, removeOnEnd, timerBatchSize } = checkFleetOptions(options);
     this.#defaultSettings = settings === undefined ? DEFAULT_SESSION_SETTINGS : checkSettings(settings);
-    this.#clock = clock
-      ? {
-          setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
-          clearTimeout: (id) => clock.clearTimeout(id),
-          now: clock.now ? () => clock.now!() : () => Date.now(),
-          immediate: false,
-        }
-      : GLOBAL_CLOCK;
+    if (clock) {
+      const now = clock.now ? () => clock.now!() : () => Date.now();
+      this.#clock = {
+        setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+        clearTimeout: (id) => clock.clearTimeout(id),
+        now,
+        elapsed: now,
+        immediate: false,
+      };
+    } else {
+      this.#clock = GLOBAL_CLOCK;
+    }
     this.#onListenerError = onListenerError ?? reportToConsole;
     this.#removeOnEnd = removeOnEnd ?? false;
     this.#batch = timerBatchSize ?? DEFAULT_BATCH;
@@ -307,10 +332,10 @@ export class CallSessionFleet implements Iterable<string> {
       return;
     }
     const checked = settings === undefined ? undefined : this.#share(checkSettings(settings));
-    const now = this.#readNow();
-    const restored = this.#restorable(snapshot, now, checked);
-    this.#arm(this.#insert(id, restored), restored, now);
-    this.#armTimer(now);
+    this.#read();
+    const restored = this.#restorable(snapshot, this.#now, checked);
+    this.#arm(this.#insert(id, restored), restored, this.#read());
+    this.#armTimer(this.#time);
   }
 
   /** Sends `session.join` to session `id`, with `sessionId` (default: the fleet id). */
@@ -414,7 +439,9 @@ export class CallSessionFleet implements Iterable<string> {
    * iterable of `[id, session]`), re-arming each running countdown on the fleet's clock;
    * `options.settings` apply to countdowns started from now on. All are checked before
    * any is added: a malformed entry is a `TypeError`, an id given twice or already held
-   * a `RangeError`, and then nothing changes. Returns how many were added.
+   * a `RangeError`, and then nothing changes. The timers are set from a reading of the
+   * clock taken after the checks, so however long they take, each countdown ends at its
+   * deadline. Returns how many were added.
    */
   restore(
     persisted: Iterable<readonly [string, PersistedCallSession]>,
@@ -426,7 +453,9 @@ export class CallSessionFleet implements Iterable<string> {
     }
     const { settings } = checkSessionOptions(options);
     const override = settings === undefined ? undefined : this.#share(checkSettings(settings));
-    const now = this.#readNow();
+    this.#read();
+    // The checks read the clock once; the timers are armed from a reading taken after them.
+    const now = this.#now;
     const ids = new Set<string>();
     const restored: CallSessionSnapshot[] = [];
     let index = 0;
@@ -454,11 +483,12 @@ export class CallSessionFleet implements Iterable<string> {
       index++;
     }
     let at = 0;
+    const time = this.#read();
     for (const id of ids) {
       const snapshot = restored[at++]!;
-      this.#arm(this.#insert(id, snapshot), snapshot, now);
+      this.#arm(this.#insert(id, snapshot), snapshot, time);
     }
-    this.#armTimer(now);
+    this.#armTimer(this.#read());
     return restored.length;
   }
 
@@ -471,7 +501,7 @@ export class CallSessionFleet implements Iterable<string> {
     const slot = this.#slotOf.get(id);
     if (slot === undefined) return false;
     this.#removeSlot(slot);
-    this.#armTimer(this.#readNow());
+    this.#armTimer(this.#read());
     return true;
   }
 
@@ -613,30 +643,34 @@ export class CallSessionFleet implements Iterable<string> {
     this.#freeSlots.push(slot);
   }
 
-  /** Re-arms a restored session's timers, as `rearmDelayedTransitions` does for an actor. */
-  #arm(slot: number, snapshot: CallSessionSnapshot, now: number): void {
-    this.#now = now;
+  /**
+   * Re-arms a restored session's timers, as `rearmDelayedTransitions` does for an actor:
+   * each delay computed by the chart at the clock's `#now`, due that long after `time`,
+   * both read when the timers are armed.
+   */
+  #arm(slot: number, snapshot: CallSessionSnapshot, time: number): void {
     for (const { eventType, delay } of pendingDelays(callSessionMachine, snapshot, this.#scope)) {
-      this.#heap.set(slot * TIMERS + timerIndex(eventType), now + delay);
+      this.#heap.set(slot * TIMERS + timerIndex(eventType), time + delay);
     }
   }
 
   /**
-   * The fleet's time. A clock found to have gone back since the fleet last read it
-   * moves every timer back by as much, so each keeps the time it had left at that last
-   * reading: no countdown outlasts its period from any instant (SPEC §6). (The fleet
-   * cannot tell how much of the gap was a step and how much time passing, so a timer
-   * may run that much longer than a `CallSession`'s, which measures durations.)
+   * Reads the clock: `#now` (what the chart reads) and the fleet's time, which it returns.
+   * The rule (docs/semantics.md, "One rule for time"): a timer counts the time that
+   * passes, as an actor's `setTimeout` does, so a step of the wall clock moves no pending
+   * timer; only the chart, when it computes a delay from a deadline, reads the wall clock.
+   * On the default clock the fleet's time is `performance.now()`. On a clock of the app's,
+   * which has nothing but `now()`, a reading that went back is taken as no time passing
+   * (the fleet's time stands still), and a wake-up of the real timer as at least the
+   * delay it was set for (`#onTimer`).
    */
-  #readNow(): number {
-    const now = this.#clock.now();
-    if (now < this.#lastNow) {
-      const step = now - this.#lastNow;
-      this.#heap.shift(step);
-      this.#timerAt += step;
-    }
-    this.#lastNow = now;
-    return now;
+  #read(): number {
+    const clock = this.#clock;
+    this.#now = clock.now();
+    const time = clock.elapsed() + this.#offset;
+    if (time >= this.#time) return (this.#time = time);
+    this.#offset += this.#time - time;
+    return this.#time;
   }
 
   /** One event through the chart's pure transition, its timers into the heap, then its callbacks. */
@@ -644,8 +678,7 @@ export class CallSessionFleet implements Iterable<string> {
     const previous = this.#snapshots[slot]!;
     // A final session ignores everything.
     if (previous.status !== 'active') return;
-    const now = at ?? this.#readNow();
-    this.#now = now;
+    const now = at ?? this.#read();
     const requests = this.#timerRequests;
     requests.length = 0;
     const next = callSessionMachine.transition(previous, event, this.#scope);
@@ -791,7 +824,14 @@ export class CallSessionFleet implements Iterable<string> {
   /** A wake-up: fires at most one batch of due timers, in due order, then waits or yields. */
   #onTimer(): void {
     if (this.#disposed) return;
-    let now = this.#readNow();
+    let now = this.#read();
+    // The real timer waited the whole delay it was set for: a fleet's time that says less
+    // has a clock set back meanwhile under it (a clock of the app's, or fake timers that
+    // do not move performance.now()). It is at least the time the timer was set for.
+    if (this.#timerKind === TimerKind.Timeout && now < this.#timerAt - TIMER_ROUNDING_MS) {
+      this.#offset += this.#timerAt - now;
+      now = this.#time = this.#timerAt;
+    }
     this.#timer = undefined;
     this.#timerKind = TimerKind.None;
     this.#timerAt = Infinity;
@@ -809,7 +849,7 @@ export class CallSessionFleet implements Iterable<string> {
         this.#transition(slot, TIMER_EVENTS[handle - slot * TIMERS]!, now);
         this.#drain();
         if (this.#disposed) return;
-        now = this.#readNow();
+        now = this.#read();
       }
     } finally {
       this.#firing = false;

@@ -209,7 +209,7 @@ describe('one real timer for every session', () => {
 });
 
 describe('a clock stepped backwards or forwards', () => {
-  test('Date.now() set back 30 days: every pending timer keeps the time it had left at the last reading', () => {
+  test('Date.now() set back 30 days: every pending timer keeps the time it has left (the step moves none)', () => {
     vi.useFakeTimers({ now: new Date('2026-12-01T10:00:00Z') });
     const fleet = createCallSessionFleet({ settings: settingsOf(300, 60) });
     joinedSession(fleet, 'alone');
