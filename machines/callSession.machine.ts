@@ -1,8 +1,8 @@
-import { assign, setup, type AnyActorScope, type Snapshot } from 'xstate';
+import { assign, setup, type Snapshot } from 'xstate';
 import { ParticipantRoster } from './participantRoster.js';
 import { checkParticipantList, isRemote, type Participant } from './participants.js';
 import { checkSettings, idleCountdownSettings, reconnectBoundSettings } from './settings.js';
-import { clockNow, type AnyActorSystem } from './xstateInternals.js';
+import { clockNow, restoringThrough, type AnyActorSystem } from './xstateInternals.js';
 import {
   DEFAULT_SESSION_SETTINGS,
   type CallSessionContext,
@@ -342,19 +342,6 @@ function withRevivedRoster<S extends Snapshot<unknown>>(snapshot: S): S {
   };
 }
 
-type ChartMachine = typeof chart;
-
-function revivingRoster(machine: ChartMachine): ChartMachine {
-  const restoreSnapshot = machine.restoreSnapshot.bind(machine);
-  const provide = machine.provide.bind(machine);
-  machine.restoreSnapshot = (snapshot: Snapshot<unknown>, scope: AnyActorScope) =>
-    restoreSnapshot(withRevivedRoster(snapshot), scope);
-  // `provide` makes a new machine, which must restore the same way.
-  machine.provide = ((implementations) =>
-    revivingRoster(provide(implementations) as ChartMachine)) as ChartMachine['provide'];
-  return machine;
-}
-
 /**
  * The call-session statechart of SPEC §2, for `createActor`, inspectors and graph tools;
  * `createCallSession` wraps it with listener callbacks.
@@ -379,4 +366,4 @@ function revivingRoster(machine: ChartMachine): ChartMachine {
  * actor.getSnapshot().value; // { joined: 'alone' }
  * ```
  */
-export const callSessionMachine = revivingRoster(chart);
+export const callSessionMachine = restoringThrough(chart, withRevivedRoster);

@@ -55,6 +55,11 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
+/** How every error of the package names a bad value: `${what}; got ${describeValue(value)}`. */
+export function expected(what: string, value: unknown): string {
+  return `${what}; got ${describeValue(value)}`;
+}
+
 function optionalString(value: unknown, field: string, where: string): string | undefined {
   if (value !== undefined && typeof value !== 'string') {
     throw new TypeError(`${where}.${field} must be a string; got ${describeValue(value)}`);

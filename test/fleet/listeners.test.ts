@@ -163,7 +163,7 @@ describe('registration and dispatch', () => {
       },
     });
     joinedSession(fleet, 's');
-    expect(spy).toHaveBeenCalledWith(expect.stringContaining('fleet listener threw'), new Error('reporter'));
+    expect(spy).toHaveBeenCalledWith(expect.stringContaining('onListenerError threw'), new Error('reporter'));
     spy.mockRestore();
   });
 
