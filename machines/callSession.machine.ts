@@ -1,6 +1,6 @@
 import { assign, setup, type Snapshot } from 'xstate';
 import { ParticipantRoster } from './participantRoster.js';
-import { checkParticipantList, isRemote, type Participant } from './participants.js';
+import { checkParticipantList, expected, isRemote, type Participant } from './participants.js';
 import { checkSettings, idleCountdownSettings, reconnectBoundSettings } from './settings.js';
 import { clockNow, restoringThrough, type AnyActorSystem } from './xstateInternals.js';
 import {
@@ -62,9 +62,7 @@ function namedParticipant({ event }: { event: { participant: Participant } }) {
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the machine's input type, see setup()
 function initialContext({ input }: { input: CallSessionInput | void }): CallSessionContext {
   if (input !== undefined && (typeof input !== 'object' || input === null)) {
-    throw new TypeError(
-      `callSessionMachine input must be an object like { settings }; got ${input === null ? 'null' : typeof input}`,
-    );
+    throw new TypeError(expected('callSessionMachine input must be an object like { settings }', input));
   }
   // Checked as the builder checks them: an out-of-range period must fail the actor,
   // not become a countdown that fires at once or never.

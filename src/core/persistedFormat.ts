@@ -18,8 +18,11 @@ export const PERSISTED_VERSION = 2;
 export interface PersistedCallSession {
   /** Always {@link PERSISTED_FORMAT}: a foreign object is refused. */
   readonly format: typeof PERSISTED_FORMAT;
-  /** {@link PERSISTED_VERSION}; a snapshot from a later version is refused. */
-  readonly version: typeof PERSISTED_VERSION;
+  /**
+   * {@link PERSISTED_VERSION} when this package wrote it; 1 from 0.1, which had no idle
+   * warning (still read). A snapshot from a later version is refused.
+   */
+  readonly version: 1 | typeof PERSISTED_VERSION;
   /** `session.state` when it was saved. */
   readonly state: CallSessionState;
   /** In `reconnecting`: the substate a `connection.restored` without a list returns to. */
