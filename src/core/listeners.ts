@@ -61,7 +61,14 @@ export type WithId<L> = {
   [K in keyof L]: L[K] extends ((...args: infer A) => void) | undefined ? (id: string, ...args: A) => void : L[K];
 };
 
-/** Every callback name, with the listener it belongs to: what a recorder of all callbacks registers. */
+/**
+ * Every callback name, with the listener it belongs to: what a recorder of all callbacks
+ * registers. Adding a callback takes three edits: its signature in the listener type above
+ * and its row here (the compiler asks for the row), when it fires in
+ * `callbacksBetween` (core/sessionView.ts), and how it reads in devtools/describe.ts if its
+ * argument is of a new kind. The fleet's listener types follow by `WithId`, and both
+ * runtimes dispatch it through `SessionCore` unchanged.
+ */
 export const CALLBACK_LISTENER = Object.freeze({
   onSessionJoined: 'status',
   onSessionLeft: 'status',
