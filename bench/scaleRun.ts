@@ -12,7 +12,7 @@
  * - window: SCALE_SESSIONS sessions restored alone from a persisted snapshot whose idle
  *   deadline is chosen: session i is due at T0 + ⌊i / (SCALE_RATE / 1000)⌋ ms, a fixed
  *   rate (default 20,000 a second) whatever the creation speed, with T0 after the last
- *   one is restored. Then the lateness of each idle timeout, µs per timeout (event-loop
+ *   one is restored (the fleet: all in one `fleet.restore` call). Then the lateness of each idle timeout, µs per timeout (event-loop
  *   busy time over the window ÷ timeouts), GC while they fire.
  * - burst: the same with SCALE_BURST (default 100,000) sessions due within one second.
  * - shard (fleet only): two worker_threads, each creating half of SCALE_SESSIONS as in
@@ -109,6 +109,14 @@ function persistedAlone(id: string, idleDeadline: number): PersistedCallSession 
   };
 }
 
+function* persistedEntries(
+  from: number,
+  count: number,
+  deadlineOf: (i: number) => number,
+): Generator<[string, PersistedCallSession]> {
+  for (let i = from; i < from + count; i++) yield [`s${i}`, persistedAlone(`s${i}`, deadlineOf(i))];
+}
+
 /** The sessions of one contender, made and timed out through its public API only. */
 interface Sessions {
   /** Adds `count` sessions from index `from`, joined alone the way an app does. */
@@ -137,9 +145,7 @@ function fleetSessions(onTimedOut: (index: number) => void): Sessions {
       }
     },
     restore(from, count, deadlineOf) {
-      const entries: [string, PersistedCallSession][] = [];
-      for (let i = from; i < from + count; i++) entries.push([`s${i}`, persistedAlone(`s${i}`, deadlineOf(i))]);
-      fleet.restore(entries);
+      fleet.restore(persistedEntries(from, count, deadlineOf));
     },
     clear() {
       fleet.dispose();
@@ -231,6 +237,27 @@ async function create(contender: Contender, count: number): Promise<RunResult> {
   };
 }
 
+/**
+ * Restores `count` sessions: the fleet in ONE `fleet.restore` call, as a server restarting
+ * restores its saved fleet (the restore is measured from when it arms its timers, so
+ * however long the call takes, no timer is late for it); createCallSession one
+ * `restoreCallSession` at a time, letting the event loop turn every CHUNK.
+ */
+async function restoreAll(
+  contender: Contender,
+  sessions: Sessions,
+  from: number,
+  count: number,
+  deadlineOf: (i: number) => number,
+): Promise<void> {
+  if (contender === 'fleet') {
+    sessions.restore(from, count, deadlineOf);
+    await nextTurn();
+  } else {
+    await inChunks(count, from, (at, n) => sessions.restore(at, n, deadlineOf));
+  }
+}
+
 /** Restores `count` sessions due at `rate` a second from T0 (after they are all restored), and waits for every timeout. */
 async function fireAt(
   contender: Contender,
@@ -263,7 +290,8 @@ async function fireAt(
 
   // A pilot restore, to choose a first deadline after the last session is restored.
   const pilotStart = performance.now();
-  await inChunks(PILOT, count + WARMUP, (from, n) => sessions.restore(from, n, () => Date.now() + HOUR_S * 1000));
+  const pilotDeadline = Date.now() + HOUR_S * 1000;
+  await restoreAll(contender, sessions, count + WARMUP, PILOT, () => pilotDeadline);
   const restorePerSession = (performance.now() - pilotStart) / PILOT;
   sessions.clear();
   gc();
@@ -277,7 +305,7 @@ async function fireAt(
   log(`${contender} ${phase}: restoring ${count} sessions, first due in ${((T0 - Date.now()) / 1000).toFixed(1)} s`);
   const createTally = new GcTally();
   const start = performance.now();
-  await inChunks(count, 0, (from, n) => sessions.restore(from, n, deadlineOf));
+  await restoreAll(contender, sessions, 0, count, deadlineOf);
   const createS = (performance.now() - start) / 1000;
   const gcCreate = await createTally.stop();
   gc();
@@ -286,9 +314,7 @@ async function fireAt(
   // that it is compiled for what it meets in the measured run: WARMUP more sessions,
   // due from 2 s + their own spread before T0.
   const warmT0 = T0 - 2_000 - warmMs;
-  await inChunks(WARMUP, count, (from, n) =>
-    sessions.restore(from, n, (i) => warmT0 + Math.floor((i - count) / perMs)),
-  );
+  await restoreAll(contender, sessions, count, WARMUP, (i) => warmT0 + Math.floor((i - count) / perMs));
   const createdAfterFirstDeadlineMs = Date.now() - T0;
   log(`${contender} ${phase}: restored in ${createS.toFixed(1)} s; warming up, then waiting for the timeouts`);
   await waitAtMost(warm, Math.max(0, T0 - Date.now()));

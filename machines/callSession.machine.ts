@@ -1,8 +1,8 @@
-import { assign, setup, type AnyActorScope, type Snapshot } from 'xstate';
+import { assign, setup, type Snapshot } from 'xstate';
 import { ParticipantRoster } from './participantRoster.js';
-import { checkParticipantList, isRemote, type Participant } from './participants.js';
-import { checkSettings } from './settings.js';
-import { clockNow, type AnyActorSystem } from './xstateInternals.js';
+import { checkParticipantList, expected, isRemote, type Participant } from './participants.js';
+import { checkSettings, idleCountdownSettings, reconnectBoundSettings } from './settings.js';
+import { clockNow, restoringThrough, type AnyActorSystem } from './xstateInternals.js';
 import {
   DEFAULT_SESSION_SETTINGS,
   type CallSessionContext,
@@ -21,9 +21,11 @@ import {
 const NO_TIMER = undefined as unknown as number;
 
 /**
- * The time left until `deadline`, capped at the countdown's period: a clock stepped
- * backwards (a wall clock corrected by NTP, a custom clock) must not stretch a
- * countdown, nor push a delay past what a timer holds, which Node runs after 1 ms.
+ * The time left until `deadline`, capped at the period the countdown started with: a
+ * countdown never outlasts its period from any instant (docs/semantics.md, "One rule
+ * for time"), so a clock stepped backwards (a wall clock corrected by NTP, a custom
+ * clock) cannot stretch it, nor push a delay past what a timer holds, which Node runs
+ * after 1 ms; and new settings given at a restore cannot cut it.
  */
 function msUntil(deadline: number | null, periodSeconds: number, system: AnyActorSystem): number {
   return deadline === null ? NO_TIMER : Math.min(periodSeconds * 1000, Math.max(0, deadline - clockNow(system)));
@@ -35,7 +37,9 @@ function msUntil(deadline: number | null, periodSeconds: number, system: AnyActo
  * that has run out (a stored one restored late) ends without a warning: its warning
  * timer is set 1 ms after the timeout's, whose transition leaves the state and cancels it.
  */
-function msUntilIdleWarning({ idleDeadline, idleWarningAt, settings }: CallSessionContext, system: AnyActorSystem) {
+function msUntilIdleWarning(context: CallSessionContext, system: AnyActorSystem) {
+  const { idleDeadline, idleWarningAt } = context;
+  const settings = idleCountdownSettings(context);
   if (idleDeadline === null || idleWarningAt !== null || settings.idleWarningPeriod === 0) return NO_TIMER;
   const idleMs = msUntil(idleDeadline, settings.idleTimeoutPeriod, system);
   return idleMs === 0 ? 1 : Math.max(0, idleMs - settings.idleWarningPeriod * 1000);
@@ -58,9 +62,7 @@ function namedParticipant({ event }: { event: { participant: Participant } }) {
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- the machine's input type, see setup()
 function initialContext({ input }: { input: CallSessionInput | void }): CallSessionContext {
   if (input !== undefined && (typeof input !== 'object' || input === null)) {
-    throw new TypeError(
-      `callSessionMachine input must be an object like { settings }; got ${input === null ? 'null' : typeof input}`,
-    );
+    throw new TypeError(expected('callSessionMachine input must be an object like { settings }', input));
   }
   // Checked as the builder checks them: an out-of-range period must fail the actor,
   // not become a countdown that fires at once or never.
@@ -72,6 +74,8 @@ function initialContext({ input }: { input: CallSessionInput | void }): CallSess
     idleDeadline: null,
     idleWarningAt: null,
     reconnectDeadline: null,
+    idleSettings: null,
+    reconnectSettings: null,
     endReason: null,
   };
 }
@@ -103,11 +107,16 @@ const chart = setup({
     isIdleCountdownRunning: ({ context }) => context.idleDeadline !== null,
     // Once per countdown. On one instant with the reconnect deadline, the session closes
     // unwarned: compared by deadlines, so whichever timer the clock runs first.
-    isIdleWarningDue: ({ context: { idleDeadline, idleWarningAt, reconnectDeadline, settings } }) =>
-      idleDeadline !== null &&
-      idleWarningAt === null &&
-      settings.idleWarningPeriod > 0 &&
-      (reconnectDeadline === null || idleDeadline - settings.idleWarningPeriod * 1000 < reconnectDeadline),
+    isIdleWarningDue: ({ context }) => {
+      const { idleDeadline, idleWarningAt, reconnectDeadline } = context;
+      const warningMs = idleCountdownSettings(context).idleWarningPeriod * 1000;
+      return (
+        idleDeadline !== null &&
+        idleWarningAt === null &&
+        warningMs > 0 &&
+        (reconnectDeadline === null || idleDeadline - warningMs < reconnectDeadline)
+      );
+    },
     isReconnectBounded: ({ context }) => context.reconnectDeadline !== null,
     // Both deadlines on one instant: SPEC §2 says the session timed out. Comparing the
     // deadlines, not the clock, keeps this independent of which timer the clock runs first.
@@ -131,31 +140,35 @@ const chart = setup({
     startIdleCountdown: assign({
       idleDeadline: ({ context, system }) => deadlineAfter(context.settings.idleTimeoutPeriod, system),
       idleWarningAt: null,
+      idleSettings: null,
     }),
     // A countdown that runs on keeps its warning; one started here has none yet.
     continueIdleCountdown: assign({
       idleDeadline: ({ context, system }) =>
         context.idleDeadline ?? deadlineAfter(context.settings.idleTimeoutPeriod, system),
     }),
-    stopIdleCountdown: assign({ idleDeadline: null, idleWarningAt: null }),
+    stopIdleCountdown: assign({ idleDeadline: null, idleWarningAt: null, idleSettings: null }),
     recordIdleWarning: assign({ idleWarningAt: ({ system }) => clockNow(system) }),
     startReconnectBound: assign({
       reconnectDeadline: ({ context, system }) => deadlineAfter(context.settings.reconnectTimeoutPeriod, system),
+      reconnectSettings: null,
     }),
-    stopReconnectBound: assign({ reconnectDeadline: null }),
+    stopReconnectBound: assign({ reconnectDeadline: null, reconnectSettings: null }),
     endSession: assign((_, { reason }: { reason: EndReason }) => ({
       endReason: reason,
       idleDeadline: null,
       idleWarningAt: null,
       reconnectDeadline: null,
+      idleSettings: null,
+      reconnectSettings: null,
     })),
   },
   delays: {
     idleTimeoutPeriod: ({ context, system }) =>
-      msUntil(context.idleDeadline, context.settings.idleTimeoutPeriod, system),
+      msUntil(context.idleDeadline, idleCountdownSettings(context).idleTimeoutPeriod, system),
     idleWarningPeriod: ({ context, system }) => msUntilIdleWarning(context, system),
     reconnectTimeoutPeriod: ({ context, system }) =>
-      msUntil(context.reconnectDeadline, context.settings.reconnectTimeoutPeriod, system),
+      msUntil(context.reconnectDeadline, reconnectBoundSettings(context).reconnectTimeoutPeriod, system),
   },
 }).createMachine({
   id: 'callSession',
@@ -313,23 +326,18 @@ function withRevivedRoster<S extends Snapshot<unknown>>(snapshot: S): S {
   const context = (snapshot as { context?: CallSessionContext }).context;
   if (!context || context.roster instanceof ParticipantRoster) return snapshot;
   const list = checkParticipantList(context.roster, 'context.roster');
+  const { idleSettings, reconnectSettings } = context as Partial<CallSessionContext>;
   return {
     ...snapshot,
-    context: { ...context, settings: checkSettings(context.settings), roster: ParticipantRoster.fromList(list) },
+    context: {
+      ...context,
+      settings: checkSettings(context.settings),
+      roster: ParticipantRoster.fromList(list),
+      // Absent from snapshots saved before these fields existed.
+      idleSettings: idleSettings == null ? null : checkSettings(idleSettings),
+      reconnectSettings: reconnectSettings == null ? null : checkSettings(reconnectSettings),
+    },
   };
-}
-
-type ChartMachine = typeof chart;
-
-function revivingRoster(machine: ChartMachine): ChartMachine {
-  const restoreSnapshot = machine.restoreSnapshot.bind(machine);
-  const provide = machine.provide.bind(machine);
-  machine.restoreSnapshot = (snapshot: Snapshot<unknown>, scope: AnyActorScope) =>
-    restoreSnapshot(withRevivedRoster(snapshot), scope);
-  // `provide` makes a new machine, which must restore the same way.
-  machine.provide = ((implementations) =>
-    revivingRoster(provide(implementations) as ChartMachine)) as ChartMachine['provide'];
-  return machine;
 }
 
 /**
@@ -356,4 +364,4 @@ function revivingRoster(machine: ChartMachine): ChartMachine {
  * actor.getSnapshot().value; // { joined: 'alone' }
  * ```
  */
-export const callSessionMachine = revivingRoster(chart);
+export const callSessionMachine = restoringThrough(chart, withRevivedRoster);

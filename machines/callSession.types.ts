@@ -137,6 +137,15 @@ export interface CallSessionContext {
   readonly idleWarningAt: number | null;
   /** When the reconnect bound ends, in clock milliseconds; `null` while none runs. */
   readonly reconnectDeadline: number | null;
+  /**
+   * The settings the running idle countdown (its period and warning) started on, when
+   * they are not `settings`: a session restored with new settings keeps the countdown it
+   * had, and the new ones apply to countdowns that start afterwards. `null` otherwise
+   * (and whenever no idle countdown runs).
+   */
+  readonly idleSettings: SessionSettings | null;
+  /** The same for the running reconnect bound: its settings when they are not `settings`, else `null`. */
+  readonly reconnectSettings: SessionSettings | null;
   /** Why the session ended; `null` until it reaches a final state. */
   readonly endReason: EndReason | null;
 }

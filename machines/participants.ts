@@ -52,12 +52,18 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string')
     return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return typeof value;
+}
+
+/** How every error of the package names a bad value: `${what}; got ${describeValue(value)}`. */
+export function expected(what: string, value: unknown): string {
+  return `${what}; got ${describeValue(value)}`;
 }
 
 function optionalString(value: unknown, field: string, where: string): string | undefined {
   if (value !== undefined && typeof value !== 'string') {
-    throw new TypeError(`${where}.${field} must be a string; got ${describeValue(value)}`);
+    throw new TypeError(expected(`${where}.${field} must be a string`, value));
   }
   return value;
 }
@@ -68,7 +74,7 @@ function optionalString(value: unknown, field: string, where: string): string | 
  */
 export function checkParticipant(value: unknown, where: string): Participant {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${where} must be a participant object; got ${describeValue(value)}`);
+    throw new TypeError(expected(`${where} must be a participant object`, value));
   }
   const source = value as Record<string, unknown>;
   const uid = optionalString(source.uid, 'uid', where);
@@ -77,7 +83,7 @@ export function checkParticipant(value: unknown, where: string): Participant {
   const avatar = optionalString(source.avatar, 'avatar', where);
   const isLocal = source.isLocal;
   if (isLocal !== undefined && typeof isLocal !== 'boolean') {
-    throw new TypeError(`${where}.isLocal must be a boolean; got ${describeValue(isLocal)}`);
+    throw new TypeError(expected(`${where}.isLocal must be a boolean`, isLocal));
   }
   if (!uid && !pid) throw new TypeError(`${where} needs a non-empty uid or pid`);
   return copyParticipant({ uid, pid, name, avatar, isLocal });
@@ -85,8 +91,7 @@ export function checkParticipant(value: unknown, where: string): Participant {
 
 /** A fresh frozen array of checked copies. */
 export function checkParticipantList(value: unknown, where: string): readonly Participant[] {
-  if (!Array.isArray(value))
-    throw new TypeError(`${where} must be an array of participants; got ${describeValue(value)}`);
+  if (!Array.isArray(value)) throw new TypeError(expected(`${where} must be an array of participants`, value));
   const length = value.length;
   const list = new Array<Participant>(length);
   for (let i = 0; i < length; i++) list[i] = checkParticipant(value[i], `${where}[${i}]`);

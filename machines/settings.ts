@@ -1,4 +1,10 @@
-import { DEFAULT_SESSION_SETTINGS, type SessionSettings, type SessionTypeValue } from './callSession.types.js';
+import {
+  DEFAULT_SESSION_SETTINGS,
+  type CallSessionContext,
+  type SessionSettings,
+  type SessionTypeValue,
+} from './callSession.types.js';
+import { expected } from './participants.js';
 
 /** The kinds of session, as CometChat's `SessionType`. */
 export const SessionType = Object.freeze({
@@ -17,7 +23,7 @@ export const MAX_PERIOD_SECONDS = 2_147_483;
 export function checkPeriod(name: string, seconds: unknown): number {
   if (typeof seconds !== 'number') {
     throw new TypeError(
-      `${name} must be a number of seconds (an integer from 0 to ${MAX_PERIOD_SECONDS}); got ${typeof seconds}`,
+      expected(`${name} must be a number of seconds (an integer from 0 to ${MAX_PERIOD_SECONDS})`, seconds),
     );
   }
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_PERIOD_SECONDS) {
@@ -28,7 +34,7 @@ export function checkPeriod(name: string, seconds: unknown): number {
 
 export function checkType(type: unknown): SessionTypeValue {
   if (type !== SessionType.VIDEO && type !== SessionType.AUDIO) {
-    throw new TypeError(`type must be SessionType.VIDEO or SessionType.AUDIO; got ${String(type)}`);
+    throw new TypeError(expected('type must be SessionType.VIDEO or SessionType.AUDIO', type));
   }
   return type;
 }
@@ -40,9 +46,7 @@ export function checkType(type: unknown): SessionTypeValue {
  */
 export function checkSettings(value: unknown): SessionSettings {
   if (typeof value !== 'object' || value === null) {
-    throw new TypeError(
-      `settings must be an object from SessionSettingsBuilder.build(); got ${value === null ? 'null' : typeof value}`,
-    );
+    throw new TypeError(expected('settings must be an object from SessionSettingsBuilder.build()', value));
   }
   const settings = value as Partial<Record<keyof SessionSettings, unknown>>;
   // Each field read once, so a getter cannot change a value after it was checked.
@@ -134,4 +138,18 @@ export class SessionSettingsBuilder {
       type: this.#type,
     });
   }
+}
+
+/**
+ * The settings the running idle countdown started on: `settings`, unless a restore with
+ * new settings left an older countdown running, which keeps its period and warning
+ * (docs/semantics.md, "One rule for time").
+ */
+export function idleCountdownSettings(context: CallSessionContext): SessionSettings {
+  return context.idleSettings ?? context.settings;
+}
+
+/** The settings the running reconnect bound started on, as `idleCountdownSettings`. */
+export function reconnectBoundSettings(context: CallSessionContext): SessionSettings {
+  return context.reconnectSettings ?? context.settings;
 }

@@ -5,6 +5,10 @@ import {
   type AnyActorScope,
   type AnyStateMachine,
   type AnyStateNode,
+  type EventFromLogic,
+  type InputFrom,
+  type Snapshot,
+  type SnapshotFrom,
 } from 'xstate';
 
 /**
@@ -28,16 +32,6 @@ interface ClockHolder {
 export function clockNow(system: AnyActorSystem | undefined): number {
   const clock = (system as ClockHolder | undefined)?._clock;
   return typeof clock?.now === 'function' ? clock.now() : Date.now();
-}
-
-/**
- * A stand-in for `system` whose clock reads `now`, for running the chart's pure
- * transitions on a virtual time (the testing kit's traversal): the chart reads time
- * through `clockNow`, that is, the system's `_clock`.
- */
-export function systemAt(system: AnyActorSystem, now: number): AnyActorSystem {
-  const clock = { now: () => now, setTimeout: () => undefined, clearTimeout: () => undefined };
-  return Object.create(system, { _clock: { value: clock } }) as AnyActorSystem;
 }
 
 /** Whether the actor's clock tells time itself (`SimulatedClock` does); if not, `clockNow` reads `Date.now()`. */
@@ -170,4 +164,92 @@ export function pendingDelays(
     }
   }
   return pending;
+}
+
+/**
+ * A delayed event a pure transition set or cancelled, as an actor's scheduler would:
+ * `delay` ms from the `now` the transition ran at (a number: set the timer `eventType`,
+ * replacing one already set under that id), or `null` (cancel the timer `eventType`).
+ * `eventType` is XState's `xstate.after.<delay>.<state id>`, which is also the event to
+ * send back when the timer fires: `{ type: eventType }`.
+ */
+export interface DelayedEventAction {
+  readonly eventType: string;
+  readonly delay: number | null;
+}
+
+/** The chart's pure transition on one reusable scope (`createPureTransition`). */
+export interface PureTransition<TMachine extends AnyStateMachine> {
+  /**
+   * `machine.transition(snapshot, event, scope)` on the one scope, its clock reading
+   * `now`. Returns the next snapshot (the same object when the event changed nothing)
+   * and appends to `delayed`, if given, the delayed raise/cancel actions it resolved, in
+   * the order an actor would execute them. Runs no other action. Not re-entrant.
+   */
+  transition(
+    snapshot: SnapshotFrom<TMachine>,
+    event: EventFromLogic<TMachine>,
+    now: number,
+    delayed?: DelayedEventAction[],
+  ): SnapshotFrom<TMachine>;
+  /** `machine.getInitialSnapshot(scope, input)` on the same scope at `now`. */
+  initialSnapshot(input: InputFrom<TMachine>, now: number): SnapshotFrom<TMachine>;
+  /**
+   * The timers the active states of `snapshot` run, with the delays the chart's delay
+   * functions compute at `now` (every `delay` a number): what to set again after a
+   * stored snapshot is loaded, as `rearmDelayedTransitions` does for an actor.
+   */
+  pendingDelays(snapshot: SnapshotFrom<TMachine>, now: number): DelayedEventAction[];
+}
+
+/**
+ * THE way to run a chart without an actor (the fleet, the testing kit's traversal, a
+ * durable runtime): its pure transition on one reusable scope (`pureTransitionScope`),
+ * collecting the delayed raise/cancel actions instead of running them. Make one per
+ * runtime instance. /work/coord/pure-transition-api.md has an example.
+ */
+export function createPureTransition<TMachine extends AnyStateMachine>(machine: TMachine): PureTransition<TMachine> {
+  let at = 0;
+  let sink: DelayedEventAction[] | undefined;
+  const scope = pureTransitionScope(() => at, {
+    schedule: (eventType, delay) => sink?.push({ eventType, delay }),
+    cancel: (eventType) => sink?.push({ eventType, delay: null }),
+  });
+  return {
+    transition(snapshot, event, now, delayed) {
+      at = now;
+      sink = delayed;
+      try {
+        return machine.transition(snapshot, event, scope) as SnapshotFrom<TMachine>;
+      } finally {
+        sink = undefined;
+      }
+    },
+    initialSnapshot(input, now) {
+      at = now;
+      return machine.getInitialSnapshot(scope, input) as SnapshotFrom<TMachine>;
+    },
+    pendingDelays(snapshot, now) {
+      at = now;
+      return pendingDelays(machine, snapshot, scope);
+    },
+  };
+}
+
+/**
+ * `machine` with every snapshot it restores passed through `revive` first, and so every
+ * machine `provide()` makes from it: XState has no hook for reviving a persisted
+ * snapshot, so this wraps the machine's own `restoreSnapshot` and `provide`.
+ */
+export function restoringThrough<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  revive: <S extends Snapshot<unknown>>(snapshot: S) => S,
+): TMachine {
+  const restoreSnapshot = machine.restoreSnapshot.bind(machine);
+  const provide = machine.provide.bind(machine);
+  machine.restoreSnapshot = (snapshot: Snapshot<unknown>, scope: AnyActorScope) =>
+    restoreSnapshot(revive(snapshot), scope);
+  machine.provide = ((implementations: Parameters<TMachine['provide']>[0]) =>
+    restoringThrough(provide(implementations) as TMachine, revive)) as TMachine['provide'];
+  return machine;
 }

@@ -13,8 +13,17 @@
  * seconds; on a divergence, the first one shrunk to a minimal sequence, and exits 1.
  */
 import fc from 'fast-check';
-import { formatSequence, newStats, runSequence, sequenceArb, type Sequence } from '../test/oracleRun.js';
-import { formatInterleaving, interleavingArb, runInterleaved, type Interleaving } from '../test/fleet/oracleRun.js';
+import {
+  formatInterleaving,
+  formatSequence,
+  interleavingArb,
+  newStats,
+  runInterleaved,
+  runSequence,
+  sequenceArb,
+  type Interleaving,
+  type Sequence,
+} from '../test/oracleRun.js';
 
 const FLEET = process.env.FLEET === '1';
 const sequences = Number(process.env.SOAK_SEQUENCES ?? 10_000);
@@ -28,7 +37,7 @@ if (!Number.isInteger(sequences) || sequences < 1) {
 type Case = Sequence | Interleaving;
 const caseArb: fc.Arbitrary<Case> = FLEET ? interleavingArb(6) : sequenceArb;
 const run = (c: Case, stats?: ReturnType<typeof newStats>): string | null =>
-  FLEET ? runInterleaved(c as Interleaving, stats) : runSequence(c as Sequence, stats);
+  FLEET ? runInterleaved(c as Interleaving, 'fleet', stats) : runSequence(c as Sequence, stats);
 const format = (c: Case): string => (FLEET ? formatInterleaving(c as Interleaving) : formatSequence(c as Sequence));
 
 const stats = newStats();

@@ -17,6 +17,7 @@ import {
 import { CountingClock } from './support/countingClock.js';
 import * as logs from './support/listenerLogs.js';
 import { restoreCallSession } from '../src/persistence/restore.js';
+import { STATUS_CALLBACKS } from './support/status.js';
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
@@ -26,15 +27,6 @@ const RECONNECT_S = 5;
 const alice: Participant = { uid: 'alice' };
 const bob: Participant = { pid: 'bob' };
 const carol: Participant = { uid: 'carol' };
-
-const STATUS_CALLBACKS = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-] as const satisfies readonly (keyof SessionStatusListener)[];
 
 type StatusCallback = (typeof STATUS_CALLBACKS)[number];
 type ParticipantCallback = keyof ParticipantEventListener;

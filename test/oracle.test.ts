@@ -5,7 +5,16 @@
 // listener receives). The generator and runner are shared with scripts/soak.ts.
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { formatSequence, newStats, runSequence, sequenceArb, type Sequence } from './oracleRun.js';
+import {
+  formatInterleaving,
+  formatSequence,
+  interleavingArb,
+  newStats,
+  runInterleaved,
+  runSequence,
+  sequenceArb,
+  type Sequence,
+} from './oracleRun.js';
 
 const RUNS = Number(process.env.ORACLE_RUNS ?? 2000);
 
@@ -19,6 +28,18 @@ test(`the session agrees with the SPEC §2 oracle on ${RUNS} random sequences`, 
     { numRuns: RUNS },
   );
   console.info(`oracle: ${stats.sequences} sequences, ${stats.events} events and time advances (${stats.steps} steps)`);
+});
+
+test('CallSessions interleaved on one clock agree with their oracles too (the harness both runtimes run on)', () => {
+  const stats = newStats();
+  fc.assert(
+    fc.property(interleavingArb(4), (interleaving) => {
+      const divergence = runInterleaved(interleaving, 'session', stats);
+      if (divergence !== null) expect(divergence, formatInterleaving(interleaving)).toBeNull();
+    }),
+    { numRuns: 150 },
+  );
+  expect(stats.sequences).toBeGreaterThan(150);
 });
 
 // Found by the soak (scripts/soak.ts), shrunk. The resync list names Ana twice; the

@@ -7,6 +7,7 @@ import { callSessionMachine } from '../machines/callSession.machine.js';
 import {
   clockNow,
   clockTellsTime,
+  createPureTransition,
   pendingDelays,
   pureTransitionScope,
   rearmDelayedTransitions,
@@ -203,6 +204,35 @@ describe('XState internals', () => {
       ]);
       // Idle disabled: no number, no timer.
       expect(pendingDelays(callSessionMachine, joinedAlone(scope, 0), scope)).toEqual([]);
+    });
+
+    test('createPureTransition, the one entry for runtimes without an actor: snapshots, and the delayed actions collected in order', () => {
+      const chart = createPureTransition(callSessionMachine);
+      const initial = chart.initialSnapshot({ settings: settings(60, 20) }, 5_000);
+      const joining = chart.transition(initial, { type: 'session.join', sessionId: 's1' }, 5_000);
+      const delayed: { eventType: string; delay: number | null }[] = [];
+      const alone = chart.transition(joining, { type: 'session.joined' }, 5_000, delayed);
+      expect(alone.context.idleDeadline).toBe(65_000);
+      expect(delayed).toEqual([
+        { eventType: ALONE_WARNING, delay: 40_000 },
+        { eventType: ALONE_IDLE, delay: 60_000 },
+      ]);
+      delayed.length = 0;
+      const left = chart.transition(alone, { type: 'session.leave' }, 6_000, delayed);
+      expect(left.value).toBe('left');
+      expect(delayed).toEqual([
+        { eventType: ALONE_WARNING, delay: null },
+        { eventType: ALONE_IDLE, delay: null },
+      ]);
+      // An event the state does not take: the same snapshot, nothing collected.
+      delayed.length = 0;
+      expect(chart.transition(alone, { type: 'connection.restored' }, 7_000, delayed)).toBe(alone);
+      expect(delayed).toEqual([]);
+      // What to set again after loading `alone` at 25 s: the time left at that instant.
+      expect(chart.pendingDelays(alone, 25_000)).toEqual([
+        { eventType: ALONE_WARNING, delay: 20_000 },
+        { eventType: ALONE_IDLE, delay: 40_000 },
+      ]);
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { CallSessionEvent } from '../../machines/callSession.types.js';
-import { checkParticipant, checkParticipantList, describeValue } from '../../machines/participants.js';
+import { checkParticipant, checkParticipantList, describeValue, expected } from '../../machines/participants.js';
 
 /** The event types of SPEC §2, and the payload each one carries. */
 const PAYLOAD_OF = {
@@ -33,7 +33,7 @@ const BARE_EVENTS = new Map<string, CallSessionEvent>(
  */
 export function parseEvent(value: unknown): CallSessionEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`An event must be an object with a type; got ${describeValue(value)}`);
+    throw new TypeError(expected(`An event must be an object with a type`, value));
   }
   const event = value as Record<string, unknown>;
   const type = event.type;
@@ -49,7 +49,7 @@ export function parseEvent(value: unknown): CallSessionEvent {
     case 'sessionId': {
       const sessionId = event.sessionId;
       if (typeof sessionId !== 'string' || sessionId.length === 0) {
-        throw new TypeError(`${eventType}.sessionId must be a non-empty string; got ${describeValue(sessionId)}`);
+        throw new TypeError(expected(`${eventType}.sessionId must be a non-empty string`, sessionId));
       }
       return { type: 'session.join', sessionId };
     }

@@ -52,93 +52,36 @@ export interface ListenerOptions {
   signal?: AbortSignal;
 }
 
-function checkSignal(options: ListenerOptions | undefined): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) throw new TypeError('listener options must be an object');
-  const signal = options.signal;
-  if (signal === undefined) return undefined;
-  if (
-    typeof signal !== 'object' ||
-    signal === null ||
-    typeof signal.aborted !== 'boolean' ||
-    typeof signal.addEventListener !== 'function' ||
-    typeof signal.removeEventListener !== 'function'
-  ) {
-    throw new TypeError('options.signal must be an AbortSignal');
-  }
-  return signal;
-}
-
-/** One listener's registration; a listener removed and added again gets a new one. */
-export interface Registration<L> {
-  readonly listener: L;
-  /** False once the listener is removed: a dispatch under way skips it, as the DOM does. */
-  live: boolean;
-  /** Stops listening to the registration's abort signal, if it has one. */
-  detach: (() => void) | undefined;
-}
-
-const NO_REGISTRATIONS: readonly never[] = Object.freeze([]);
+/**
+ * A runtime's listener type with the id of the session each callback is about as its
+ * first argument: a fleet's listeners are a `CallSession`'s, `WithId`, so a callback added
+ * to the session's listener type is the fleet's too.
+ */
+export type WithId<L> = {
+  [K in keyof L]: L[K] extends ((...args: infer A) => void) | undefined ? (id: string, ...args: A) => void : L[K];
+};
 
 /**
- * Listeners in the order they were added, each once. The registration array is
- * replaced, never mutated, so a dispatch iterates the array it started with: a
- * listener added during a dispatch waits for the next event, and one removed during
- * it is no longer live, even if it is added back (under a new registration) before the
- * dispatch ends.
+ * Every callback name, with the listener it belongs to: what a recorder of all callbacks
+ * registers. Adding a callback takes three edits: its signature in the listener type above
+ * and its row here (the compiler asks for the row), when it fires in
+ * `callbacksBetween` (core/sessionView.ts), and how it reads in devtools/describe.ts if its
+ * argument is of a new kind. The fleet's listener types follow by `WithId`, and both
+ * runtimes dispatch it through `SessionCore` unchanged.
  */
-export class ListenerRegistry<L extends object> {
-  #registrations: readonly Registration<L>[] = NO_REGISTRATIONS;
+export const CALLBACK_LISTENER = Object.freeze({
+  onSessionJoined: 'status',
+  onSessionLeft: 'status',
+  onSessionTimedOut: 'status',
+  onConnectionLost: 'status',
+  onConnectionRestored: 'status',
+  onConnectionClosed: 'status',
+  onIdleTimeoutWarning: 'status',
+  onParticipantJoined: 'participant',
+  onParticipantLeft: 'participant',
+  onParticipantListChanged: 'participant',
+} as const satisfies Record<keyof SessionStatusListener, 'status'> &
+  Record<keyof ParticipantEventListener, 'participant'>);
 
-  /** The registrations now, to iterate for one dispatch; skip those no longer `live`. */
-  get registrations(): readonly Registration<L>[] {
-    return this.#registrations;
-  }
-
-  /**
-   * Adds `listener` unless it is registered already. An `AbortSignal` removes it when
-   * aborted, as the JS calling SDKs' `addEventListener(…, { signal })`; one that is
-   * aborted already never adds it.
-   */
-  add(listener: L, options?: ListenerOptions): () => void {
-    if (typeof listener !== 'object' || listener === null) {
-      throw new TypeError(
-        `A listener must be an object with callbacks; got ${listener === null ? 'null' : typeof listener}`,
-      );
-    }
-    const signal = checkSignal(options);
-    const unsubscribe = () => this.remove(listener);
-    if (signal?.aborted || this.#indexOf(listener) >= 0) return unsubscribe;
-    const registration: Registration<L> = { listener, live: true, detach: undefined };
-    if (signal) {
-      signal.addEventListener('abort', unsubscribe, { once: true });
-      registration.detach = () => signal.removeEventListener('abort', unsubscribe);
-    }
-    this.#registrations = [...this.#registrations, registration];
-    return unsubscribe;
-  }
-
-  remove(listener: L): void {
-    const at = this.#indexOf(listener);
-    if (at < 0) return;
-    const registration = this.#registrations[at]!;
-    this.#registrations = this.#registrations.filter((_, index) => index !== at);
-    registration.live = false;
-    registration.detach?.();
-  }
-
-  clear(): void {
-    const registrations = this.#registrations;
-    this.#registrations = NO_REGISTRATIONS;
-    for (const registration of registrations) {
-      registration.live = false;
-      registration.detach?.();
-    }
-  }
-
-  #indexOf(listener: L): number {
-    const registrations = this.#registrations;
-    for (let i = 0; i < registrations.length; i++) if (registrations[i]!.listener === listener) return i;
-    return -1;
-  }
-}
+/** The name of a status or participant callback. */
+export type CallbackName = keyof SessionStatusListener | keyof ParticipantEventListener;

@@ -18,8 +18,11 @@ export const PERSISTED_VERSION = 2;
 export interface PersistedCallSession {
   /** Always {@link PERSISTED_FORMAT}: a foreign object is refused. */
   readonly format: typeof PERSISTED_FORMAT;
-  /** {@link PERSISTED_VERSION}; a snapshot from a later version is refused. */
-  readonly version: typeof PERSISTED_VERSION;
+  /**
+   * {@link PERSISTED_VERSION} when this package wrote it; 1 from 0.1, which had no idle
+   * warning (still read). A snapshot from a later version is refused.
+   */
+  readonly version: 1 | typeof PERSISTED_VERSION;
   /** `session.state` when it was saved. */
   readonly state: CallSessionState;
   /** In `reconnecting`: the substate a `connection.restored` without a list returns to. */
@@ -41,6 +44,14 @@ export interface PersistedCallSession {
   readonly reconnectDeadline: number | null;
   /** Why the session ended; `null` while it has not. */
   readonly endReason: EndReason | null;
+  /**
+   * Present only when the running idle countdown started on other settings than
+   * `settings` (it was restored with new ones): the settings it keeps its period and
+   * warning from. Readers of 0.2.0 ignore it.
+   */
+  readonly idleSettings?: SessionSettings;
+  /** The same for the running reconnect bound. */
+  readonly reconnectSettings?: SessionSettings;
 }
 
 /** Which end reasons each final state can have; every other state has none. */
@@ -68,5 +79,7 @@ export function persistSnapshot(snapshot: CallSessionSnapshot, state: CallSessio
     idleWarningAt: context.idleWarningAt,
     reconnectDeadline: context.reconnectDeadline,
     endReason: context.endReason,
+    ...(context.idleSettings && { idleSettings: { ...context.idleSettings } }),
+    ...(context.reconnectSettings && { reconnectSettings: { ...context.reconnectSettings } }),
   };
 }

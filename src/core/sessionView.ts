@@ -2,7 +2,8 @@ import type { SnapshotFrom } from 'xstate';
 import type { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { Participant } from '../../machines/callSession.types.js';
 import type { ParticipantRoster } from '../../machines/participantRoster.js';
-import type { ParticipantEventListener, SessionStatusListener } from './listeners.js';
+import { idleCountdownSettings } from '../../machines/settings.js';
+import type { CallbackName, ParticipantEventListener, SessionStatusListener } from './listeners.js';
 
 /**
  * What a user sees of a snapshot: its `session.state`, and the callbacks a move
@@ -55,21 +56,21 @@ const STATUS_CALLBACK: {
   },
 };
 
-/** One callback a transition fires, with its argument. */
-export type SessionCallback =
-  | { readonly listener: 'status'; readonly name: StatusCallbackName }
-  | { readonly listener: 'status'; readonly name: 'onIdleTimeoutWarning'; readonly secondsLeft: number }
-  | {
-      readonly listener: 'participant';
-      readonly name: 'onParticipantJoined' | 'onParticipantLeft';
-      readonly participant: Participant;
-    }
-  | {
-      readonly listener: 'participant';
-      readonly name: 'onParticipantListChanged';
-      /** The argument is `roster.list`, built only when a listener takes it. */
-      readonly roster: ParticipantRoster;
-    };
+/**
+ * One callback a transition fires, in one shape for all of them, which the runtimes'
+ * one dispatch (`SessionCore`) and the developer tools' descriptions read.
+ */
+export interface SessionCallback {
+  /** Which listener has it. */
+  readonly listener: 'status' | 'participant';
+  readonly name: CallbackName;
+  /**
+   * What it is called with (after the session id, in a fleet): nothing, the idle
+   * warning's seconds left, a participant, or the roster, whose frozen list is the
+   * argument, built only when a listener takes it.
+   */
+  readonly argument: undefined | number | Participant | ParticipantRoster;
+}
 
 /** The participant callback names, for typing a listener call. */
 export type ParticipantCallbackName = keyof ParticipantEventListener;
@@ -80,7 +81,10 @@ const STATUS_ONLY = new Map<StatusCallbackName, readonly SessionCallback[]>();
 
 function statusOnly(name: StatusCallbackName): readonly SessionCallback[] {
   let list = STATUS_ONLY.get(name);
-  if (!list) STATUS_ONLY.set(name, (list = Object.freeze([Object.freeze({ listener: 'status', name } as const)])));
+  if (!list) {
+    list = Object.freeze([Object.freeze<SessionCallback>({ listener: 'status', name, argument: undefined })]);
+    STATUS_ONLY.set(name, list);
+  }
   return list;
 }
 
@@ -109,13 +113,13 @@ function topStateOf(value: unknown): TopState | undefined {
  * or less for a countdown continued (or restored) with less time left than that.
  */
 function idleWarningBetween(previous: CallSessionSnapshot, next: CallSessionSnapshot): SessionCallback | undefined {
-  const { idleWarningAt, idleDeadline, settings } = next.context;
+  const { idleWarningAt, idleDeadline } = next.context;
   if (idleWarningAt === null || previous.context.idleWarningAt !== null || idleDeadline === null) return undefined;
   const secondsLeft = Math.ceil((idleDeadline - idleWarningAt) / 1000);
   return {
     listener: 'status',
     name: 'onIdleTimeoutWarning',
-    secondsLeft: Math.min(settings.idleWarningPeriod, Math.max(0, secondsLeft)),
+    argument: Math.min(idleCountdownSettings(next.context).idleWarningPeriod, Math.max(0, secondsLeft)),
   };
 }
 
@@ -137,11 +141,10 @@ export function callbacksBetween(previous: CallSessionSnapshot, next: CallSessio
   const status = statusCallbackBetween(previous, next);
   const roster = next.context.roster;
   if (roster === previous.context.roster) return status ? statusOnly(status) : NONE;
-  const callbacks: SessionCallback[] = status ? [{ listener: 'status', name: status }] : [];
-  for (const participant of roster.joined)
-    callbacks.push({ listener: 'participant', name: 'onParticipantJoined', participant });
-  for (const participant of roster.left)
-    callbacks.push({ listener: 'participant', name: 'onParticipantLeft', participant });
-  callbacks.push({ listener: 'participant', name: 'onParticipantListChanged', roster });
+  const callbacks: SessionCallback[] = status ? [{ listener: 'status', name: status, argument: undefined }] : [];
+  for (const argument of roster.joined)
+    callbacks.push({ listener: 'participant', name: 'onParticipantJoined', argument });
+  for (const argument of roster.left) callbacks.push({ listener: 'participant', name: 'onParticipantLeft', argument });
+  callbacks.push({ listener: 'participant', name: 'onParticipantListChanged', argument: roster });
   return callbacks;
 }

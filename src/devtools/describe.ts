@@ -1,5 +1,6 @@
 import type { AnyEventObject } from 'xstate';
 import type { Participant } from '../../machines/callSession.types.js';
+import { ParticipantRoster } from '../../machines/participantRoster.js';
 import { callbacksBetween, type CallSessionSnapshot, type SessionCallback } from '../core/sessionView.js';
 
 /**
@@ -28,11 +29,11 @@ export function describeEvent(event: AnyEventObject): string {
 }
 
 /** One callback with its argument: `onIdleTimeoutWarning(30)`, `onParticipantJoined(Ana)`, `onParticipantListChanged[2]`. */
-export function describeCallback(callback: SessionCallback): string {
-  if (callback.name === 'onIdleTimeoutWarning') return `${callback.name}(${callback.secondsLeft})`;
-  if (callback.listener === 'status') return callback.name;
-  if (callback.name === 'onParticipantListChanged') return `${callback.name}[${callback.roster.size}]`;
-  return `${callback.name}(${nameOf(callback.participant)})`;
+export function describeCallback({ name, argument }: SessionCallback): string {
+  if (argument === undefined) return name;
+  if (typeof argument === 'number') return `${name}(${argument})`;
+  if (argument instanceof ParticipantRoster) return `${name}[${argument.size}]`;
+  return `${name}(${nameOf(argument)})`;
 }
 
 /** The callbacks a move between two snapshots fires, described, in dispatch order. */

@@ -3,6 +3,7 @@ import type { CallSessionEvent, SessionSettings } from '../../machines/callSessi
 import { createCallSession, type CallSession, type SessionClock } from '../session/callSession.js';
 import { parseEvent } from '../core/events.js';
 import { checkSettings } from '../../machines/settings.js';
+import { TimerHeap } from '../core/timerHeap.js';
 import { createTraceInspector } from './trace.js';
 
 /** One timed line of a session log (docs/session-log.md). */
@@ -105,46 +106,39 @@ export function parseSessionLog(text: string): SessionLog {
   return settings ? { settings, entries } : { entries };
 }
 
+/** A pending replay timer: its callback, and its handle in the heap while it is pending. */
 interface ReplayTimer {
-  readonly due: number;
-  /** Creation order: timers due at one instant fire in the order they were set. */
-  readonly order: number;
   readonly callback: () => void;
-  live: boolean;
-}
-
-function runsBefore(a: ReplayTimer, b: ReplayTimer): boolean {
-  return a.due < b.due || (a.due === b.due && a.order < b.order);
+  handle: number;
 }
 
 /**
- * A simulated clock for replays, with its pending timers in a binary heap, so that time
- * stops at each due time in order: every timer fires, and is traced, at its own time
- * rather than at the end of a larger step. xstate's `SimulatedClock` sorts every
- * pending timer on each step, which made a replay of n sessions O(n²).
+ * A simulated clock for replays, with its pending timers in the package's one timer heap
+ * (src/core/timerHeap.ts, the fleet's), so that time stops at each due time in order:
+ * every timer fires, and is traced, at its own time rather than at the end of a larger
+ * step; timers due at one instant fire in the order set. xstate's `SimulatedClock`
+ * sorts every pending timer on each step, which made a replay of n sessions O(n²).
  */
 export class ReplayClock implements SessionClock {
   #now = 0;
-  #order = 0;
-  readonly #heap: ReplayTimer[] = [];
+  readonly #heap = new TimerHeap();
+  /** The pending timers by heap handle; a handle is reused once its timer fired or was cleared. */
+  readonly #timers: (ReplayTimer | undefined)[] = [];
+  readonly #freeHandles: number[] = [];
 
   setTimeout(callback: () => void, ms: number): unknown {
-    const timer: ReplayTimer = { due: this.#now + Math.max(0, ms), order: this.#order++, callback, live: true };
-    const heap = this.#heap;
-    let at = heap.push(timer) - 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (!runsBefore(timer, heap[parent]!)) break;
-      heap[at] = heap[parent]!;
-      at = parent;
-    }
-    heap[at] = timer;
+    const handle = this.#freeHandles.pop() ?? this.#timers.length;
+    const timer: ReplayTimer = { callback, handle };
+    this.#timers[handle] = timer;
+    this.#heap.set(handle, this.#now + Math.max(0, ms));
     return timer;
   }
 
-  /** A cleared timer stays in the heap, dead, until its due time comes round. */
   clearTimeout(id: unknown): void {
-    (id as ReplayTimer).live = false;
+    const timer = id as ReplayTimer;
+    if (timer.handle < 0 || this.#timers[timer.handle] !== timer) return;
+    this.#heap.delete(timer.handle);
+    this.#release(timer);
   }
 
   now(): number {
@@ -154,33 +148,19 @@ export class ReplayClock implements SessionClock {
   /** Moves time to `target`, firing every timer due by then (timers set on the way included) at its due time. */
   advanceTo(target: number): void {
     const heap = this.#heap;
-    while (heap.length > 0 && heap[0]!.due <= target) {
-      const timer = this.#pop();
-      if (!timer.live) continue;
-      timer.live = false;
-      this.#now = Math.max(this.#now, timer.due);
+    while (heap.peekDue() <= target) {
+      this.#now = Math.max(this.#now, heap.peekDue());
+      const timer = this.#timers[heap.pop()]!;
+      this.#release(timer);
       timer.callback();
     }
     this.#now = Math.max(this.#now, target);
   }
 
-  #pop(): ReplayTimer {
-    const heap = this.#heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length === 0) return top;
-    let at = 0;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && runsBefore(heap[right]!, heap[left]!) ? right : left;
-      if (!runsBefore(heap[child]!, last)) break;
-      heap[at] = heap[child]!;
-      at = child;
-    }
-    heap[at] = last;
-    return top;
+  #release(timer: ReplayTimer): void {
+    this.#timers[timer.handle] = undefined;
+    this.#freeHandles.push(timer.handle);
+    timer.handle = -1;
   }
 }
 

@@ -1,53 +1,44 @@
-import type { AnyActorScope } from 'xstate';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../../machines/callSession.types.js';
 import { DEFAULT_SESSION_SETTINGS } from '../../machines/callSession.types.js';
-import { ParticipantRoster } from '../../machines/participantRoster.js';
+import { expected } from '../../machines/participants.js';
 import { checkSettings } from '../../machines/settings.js';
-import { pendingDelays, pureTransitionScope } from '../../machines/xstateInternals.js';
-import type { SessionClock, SessionDeadlines } from '../session/callSession.js';
+import { createPureTransition, type DelayedEventAction } from '../../machines/xstateInternals.js';
 import { parseEvent } from '../core/events.js';
-import { ListenerRegistry, type ListenerOptions, type Registration } from '../core/listeners.js';
-import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence/restore.js';
+import type { ListenerOptions, ParticipantEventListener, SessionStatusListener, WithId } from '../core/listeners.js';
+import {
+  canTake,
+  checkClock,
+  checkListenerErrorHandler,
+  deadlinesOf,
+  NO_DEADLINES,
+  SessionCore,
+  type SessionClock,
+  type SessionDeadlines,
+} from '../core/sessionCore.js';
 import {
   callbacksBetween,
   sessionStateOf,
   type CallSessionSnapshot,
   type CallSessionState,
 } from '../core/sessionView.js';
-import { TimerHeap } from './timerHeap.js';
+import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence/restore.js';
+import { TimerHeap } from '../core/timerHeap.js';
 
 /**
- * The six session status callbacks and the idle warning of a `CallSession`, each with
- * the id of the fleet session it is about as its first argument. Any subset may be given.
- * Inside a callback, `fleet.state(id)` is already the new state.
+ * A `CallSession`'s status callbacks (`SessionStatusListener`: the six status callbacks
+ * and the idle warning), each with the id of the fleet session it is about as its first
+ * argument. Any subset may be given. Inside a callback, `fleet.state(id)` is already the
+ * new state.
  */
-export interface FleetStatusListener {
-  /** Session `id` was joined (`session.joined` in `joining`). */
-  onSessionJoined?(id: string): void;
-  /** The user of session `id` left or was removed by the host; the session is over. */
-  onSessionLeft?(id: string): void;
-  /** The idle timeout ended session `id`: its user was alone too long. */
-  onSessionTimedOut?(id: string): void;
-  /** Session `id` lost its connection; it is `reconnecting`. */
-  onConnectionLost?(id: string): void;
-  /** Session `id` has its connection back; it is joined again. */
-  onConnectionRestored?(id: string): void;
-  /** The connection of session `id` is permanently gone (the engine said so, or the reconnect bound expired). */
-  onConnectionClosed?(id: string): void;
-  /** Session `id`'s idle countdown has `secondsLeft` whole seconds to run (rounded up); changes no state. */
-  onIdleTimeoutWarning?(id: string, secondsLeft: number): void;
-}
+export type FleetStatusListener = WithId<SessionStatusListener>;
 
-/** The participant callbacks of a `CallSession`, each with the session id first. Any subset may be given. */
-export interface FleetParticipantListener {
-  /** A remote participant arrived in session `id`. */
-  onParticipantJoined?(id: string, participant: Participant): void;
-  /** A remote participant left session `id`. */
-  onParticipantLeft?(id: string, participant: Participant): void;
-  /** Session `id`'s list changed; `participants` is the new frozen list, `fleet.participants(id)`. */
-  onParticipantListChanged?(id: string, participants: readonly Participant[]): void;
-}
+/**
+ * A `CallSession`'s participant callbacks (`ParticipantEventListener`), each with the
+ * session id first; `onParticipantListChanged`'s list is `fleet.participants(id)`. Any
+ * subset may be given.
+ */
+export type FleetParticipantListener = WithId<ParticipantEventListener>;
 
 /** What `createCallSessionFleet` takes; every field is optional. */
 export interface CallSessionFleetOptions {
@@ -55,8 +46,9 @@ export interface CallSessionFleetOptions {
   settings?: SessionSettings;
   /**
    * Where the fleet's one timer runs and what time it reads: default the global
-   * `setTimeout`/`clearTimeout` (vitest's fake timers work) and `Date.now()`; xstate's
-   * `SimulatedClock` fits. Without `now()`, `Date.now()` is read.
+   * `setTimeout`/`clearTimeout` (vitest's fake timers work) and `Date.now()`, with the
+   * timers kept on `performance.now()` so that a step of the wall clock moves none;
+   * xstate's `SimulatedClock` fits. Without `now()`, `Date.now()` is read.
    */
   clock?: SessionClock;
   /** Told of every error a listener throws; default `console.error`. */
@@ -77,7 +69,10 @@ export interface CallSessionFleetOptions {
 
 /** What `fleet.add(id, options)` takes. */
 export interface FleetSessionOptions {
-  /** The session's settings; default the fleet's. With `snapshot`: the settings for countdowns started from now on. */
+  /**
+   * The session's settings; default the fleet's. With `snapshot`: the settings for
+   * countdowns started from now on (a running one keeps the period it started with).
+   */
   settings?: SessionSettings;
   /**
    * A session saved by `getPersistedSnapshot` (of a fleet or of a `CallSession`) to
@@ -89,7 +84,6 @@ export interface FleetSessionOptions {
 /** A whole fleet as plain JSON: `[id, session]` pairs in the order the sessions were added. `new Map(persisted)` works. */
 export type PersistedCallSessionFleet = (readonly [id: string, session: PersistedCallSession])[];
 
-const NO_DEADLINES: SessionDeadlines = Object.freeze({ idle: null, reconnect: null });
 /** The longest delay a JavaScript timer holds. */
 const MAX_TIMER_MS = 2_147_483_647;
 const DEFAULT_BATCH = 1_000;
@@ -114,7 +108,14 @@ const TIMER_EVENTS = TIMER_EVENT_TYPES.map((type) => Object.freeze({ type }) as 
 interface FleetClock {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
+  /** The time the chart reads: its deadlines are absolute on it. */
   now(): number;
+  /**
+   * The time the timers run on, which the timer heap is kept in: a monotonic clock when
+   * there is one (the default clock's `performance.now()`, which vitest's fake timers move
+   * with their timers and not with `vi.setSystemTime`), else `now()`.
+   */
+  elapsed(): number;
   /** The default clock yields with `setImmediate`; another with its own `setTimeout(…, 0)`. */
   readonly immediate: boolean;
 }
@@ -124,23 +125,22 @@ const GLOBAL_CLOCK: FleetClock = {
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (id) => globalThis.clearTimeout(id as ReturnType<typeof setTimeout>),
   now: () => Date.now(),
+  elapsed: () => globalThis.performance.now(),
   immediate: true,
 };
+
+/**
+ * How far before its time a real timer may run by rounding alone (libuv counts whole
+ * milliseconds): less than that is not taken for a clock set back.
+ */
+const TIMER_ROUNDING_MS = 2;
 
 /** What the real timer is: none, a `setTimeout`, or a `setImmediate` (a yield on the default clock). */
 const TimerKind = { None: 0, Timeout: 1, Immediate: 2 } as const;
 
-function reportToConsole(error: unknown): void {
-  console.error('call-session-machine: a fleet listener threw', error);
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
-}
-
 function checkId(id: unknown): string {
   if (typeof id !== 'string' || id.length === 0) {
-    throw new TypeError(`A fleet session id must be a non-empty string; got ${describe(id)}`);
+    throw new TypeError(expected('A fleet session id must be a non-empty string', id));
   }
   return id;
 }
@@ -148,31 +148,20 @@ function checkId(id: unknown): string {
 function checkFleetOptions(options: unknown): CallSessionFleetOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createCallSessionFleet options must be an object; got ${describe(options)}`);
+    throw new TypeError(expected('createCallSessionFleet options must be an object', options));
   }
   const { clock, onListenerError, removeOnEnd, timerBatchSize } = options as CallSessionFleetOptions;
-  if (
-    clock !== undefined &&
-    (typeof clock !== 'object' ||
-      clock === null ||
-      typeof clock.setTimeout !== 'function' ||
-      typeof clock.clearTimeout !== 'function' ||
-      (clock.now !== undefined && typeof clock.now !== 'function'))
-  ) {
-    throw new TypeError('clock must have setTimeout and clearTimeout functions (and optionally now)');
-  }
-  if (onListenerError !== undefined && typeof onListenerError !== 'function') {
-    throw new TypeError('onListenerError must be a function');
-  }
+  checkClock(clock);
+  checkListenerErrorHandler(onListenerError);
   if (removeOnEnd !== undefined && typeof removeOnEnd !== 'boolean') {
-    throw new TypeError(`removeOnEnd must be a boolean; got ${describe(removeOnEnd)}`);
+    throw new TypeError(expected('removeOnEnd must be a boolean', removeOnEnd));
   }
   if (timerBatchSize !== undefined) {
     if (typeof timerBatchSize !== 'number') {
-      throw new TypeError(`timerBatchSize must be a number; got ${describe(timerBatchSize)}`);
+      throw new TypeError(expected('timerBatchSize must be a number', timerBatchSize));
     }
     if (!Number.isInteger(timerBatchSize) || timerBatchSize < 1) {
-      throw new RangeError(`timerBatchSize must be an integer of at least 1; got ${timerBatchSize}`);
+      throw new RangeError(expected('timerBatchSize must be an integer of at least 1', timerBatchSize));
     }
   }
   return options as CallSessionFleetOptions;
@@ -181,7 +170,7 @@ function checkFleetOptions(options: unknown): CallSessionFleetOptions {
 function checkSessionOptions(options: unknown): FleetSessionOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`fleet.add options must be an object like { settings, snapshot }; got ${describe(options)}`);
+    throw new TypeError(expected('fleet.add options must be an object like { settings, snapshot }', options));
   }
   return options as FleetSessionOptions;
 }
@@ -201,12 +190,10 @@ function settingsKey(settings: SessionSettings): string {
 export class CallSessionFleet implements Iterable<string> {
   readonly #clock: FleetClock;
   readonly #defaultSettings: SessionSettings;
-  readonly #onListenerError: (error: unknown) => void;
+  readonly #core: SessionCore<FleetStatusListener, FleetParticipantListener>;
   readonly #removeOnEnd: boolean;
   readonly #batch: number;
-  readonly #scope: AnyActorScope;
-  readonly #statusListeners = new ListenerRegistry<FleetStatusListener>();
-  readonly #participantListeners = new ListenerRegistry<FleetParticipantListener>();
+  readonly #chart = createPureTransition(callSessionMachine);
 
   // Sessions, as columns indexed by slot: no object per session besides its snapshot.
   readonly #slotOf = new Map<string, number>();
@@ -225,12 +212,15 @@ export class CallSessionFleet implements Iterable<string> {
   #lastChecked: SessionSettings | undefined;
   #lastInitial: CallSessionSnapshot | undefined;
 
+  /** Every pending timer of every session, by due time on the fleet's time (`#read`). */
   readonly #heap = new TimerHeap();
-  /** The time the transition under way runs at, which the scope's clock reads. */
+  /** The clock's `now()` at the fleet's last reading: what the chart reads (the scope's clock). */
   #now = 0;
-  #lastNow = -Infinity;
-  /** Timer requests of the transition under way: `k` (set, then its delay) or `~k` (cancel). */
-  readonly #timerRequests: number[] = [];
+  /** The fleet's time at its last reading: `clock.elapsed()` + `#offset`, never going back. */
+  #time = -Infinity;
+  #offset = 0;
+  /** The delayed events the transition under way set or cancelled. */
+  readonly #delayed: DelayedEventAction[] = [];
   #timer: unknown = undefined;
   #timerKind: number = TimerKind.None;
   #timerAt = Infinity;
@@ -238,7 +228,8 @@ export class CallSessionFleet implements Iterable<string> {
 
   /** In a wake-up's loop: the real timer is set once, when the batch ends. */
   #firing = false;
-  #dispatching = false;
+  /** The slot whose callbacks run, or -1. */
+  #dispatchingSlot = -1;
   #wakeDuringDispatch = false;
   /** Events sent from inside callbacks: `slot, generation, event` triples. */
   readonly #queue: (number | CallSessionEvent)[] = [];
@@ -248,26 +239,21 @@ export class CallSessionFleet implements Iterable<string> {
   constructor(options?: CallSessionFleetOptions) {
     const { settings, clock, onListenerError, removeOnEnd, timerBatchSize } = checkFleetOptions(options);
     this.#defaultSettings = settings === undefined ? DEFAULT_SESSION_SETTINGS : checkSettings(settings);
-    this.#clock = clock
-      ? {
-          setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
-          clearTimeout: (id) => clock.clearTimeout(id),
-          now: clock.now ? () => clock.now!() : () => Date.now(),
-          immediate: false,
-        }
-      : GLOBAL_CLOCK;
-    this.#onListenerError = onListenerError ?? reportToConsole;
+    if (clock) {
+      const now = clock.now ? () => clock.now!() : () => Date.now();
+      this.#clock = {
+        setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+        clearTimeout: (id) => clock.clearTimeout(id),
+        now,
+        elapsed: now,
+        immediate: false,
+      };
+    } else {
+      this.#clock = GLOBAL_CLOCK;
+    }
+    this.#core = new SessionCore(onListenerError);
     this.#removeOnEnd = removeOnEnd ?? false;
     this.#batch = timerBatchSize ?? DEFAULT_BATCH;
-    const requests = this.#timerRequests;
-    this.#scope = pureTransitionScope(() => this.#now, {
-      schedule(eventType, delay) {
-        requests.push(timerIndex(eventType), delay);
-      },
-      cancel(eventType) {
-        requests.push(~timerIndex(eventType), 0);
-      },
-    });
   }
 
   /** How many sessions the fleet holds (final ones included until removed). */
@@ -298,7 +284,7 @@ export class CallSessionFleet implements Iterable<string> {
    * changes then.
    */
   add(id: string, options?: FleetSessionOptions): void {
-    this.#checkUsable();
+    if (this.#disposed) return;
     checkId(id);
     if (this.#slotOf.has(id)) throw new RangeError(`The fleet already holds a session ${JSON.stringify(id)}`);
     const { settings, snapshot } = checkSessionOptions(options);
@@ -307,10 +293,10 @@ export class CallSessionFleet implements Iterable<string> {
       return;
     }
     const checked = settings === undefined ? undefined : this.#share(checkSettings(settings));
-    const now = this.#readNow();
-    const restored = this.#restorable(snapshot, now, checked);
-    this.#arm(this.#insert(id, restored), restored, now);
-    this.#armTimer(now);
+    this.#read();
+    const restored = this.#restorable(snapshot, this.#now, checked);
+    this.#arm(this.#insert(id, restored), restored, this.#read());
+    this.#armTimer(this.#time);
   }
 
   /** Sends `session.join` to session `id`, with `sessionId` (default: the fleet id). */
@@ -339,7 +325,7 @@ export class CallSessionFleet implements Iterable<string> {
     if (this.#disposed) return;
     const slot = this.#slotFor(id);
     const parsed = parseEvent(event);
-    if (this.#dispatching) {
+    if (this.#core.dispatching) {
       this.#queue.push(slot, this.#generations[slot]!, parsed);
       return;
     }
@@ -351,14 +337,7 @@ export class CallSessionFleet implements Iterable<string> {
   can(id: string, event: CallSessionEvent): boolean {
     if (this.#disposed) return false;
     const slot = this.#slotOf.get(id);
-    if (slot === undefined) return false;
-    let parsed: CallSessionEvent;
-    try {
-      parsed = parseEvent(event);
-    } catch {
-      return false;
-    }
-    return this.#snapshots[slot]!.can(parsed);
+    return slot !== undefined && canTake(this.#snapshots[slot]!, event);
   }
 
   /** Session `id`'s state, one of the values of SPEC §2. Throws a `RangeError` for an unknown id. */
@@ -387,10 +366,7 @@ export class CallSessionFleet implements Iterable<string> {
    */
   deadlines(id: string): SessionDeadlines {
     const slot = this.#slotFor(id);
-    const { idleDeadline, reconnectDeadline } = this.#snapshots[slot]!.context;
-    const cached = this.#deadlines[slot] ?? NO_DEADLINES;
-    if (cached.idle === idleDeadline && cached.reconnect === reconnectDeadline) return cached;
-    return (this.#deadlines[slot] = Object.freeze({ idle: idleDeadline, reconnect: reconnectDeadline }));
+    return (this.#deadlines[slot] = deadlinesOf(this.#snapshots[slot]!, this.#deadlines[slot] ?? NO_DEADLINES));
   }
 
   /** Session `id` as plain JSON, in the format of `session.getPersistedSnapshot()`. */
@@ -414,25 +390,29 @@ export class CallSessionFleet implements Iterable<string> {
    * iterable of `[id, session]`), re-arming each running countdown on the fleet's clock;
    * `options.settings` apply to countdowns started from now on. All are checked before
    * any is added: a malformed entry is a `TypeError`, an id given twice or already held
-   * a `RangeError`, and then nothing changes. Returns how many were added.
+   * a `RangeError`, and then nothing changes. The timers are set from a reading of the
+   * clock taken after the checks, so however long they take, each countdown ends at its
+   * deadline. Returns how many were added.
    */
   restore(
     persisted: Iterable<readonly [string, PersistedCallSession]>,
     options?: { settings?: SessionSettings },
   ): number {
-    this.#checkUsable();
+    if (this.#disposed) return 0;
     if (typeof (persisted as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
-      throw new TypeError(`restore takes an iterable of [id, session] pairs; got ${describe(persisted)}`);
+      throw new TypeError(expected('restore takes an iterable of [id, session] pairs', persisted));
     }
     const { settings } = checkSessionOptions(options);
     const override = settings === undefined ? undefined : this.#share(checkSettings(settings));
-    const now = this.#readNow();
+    this.#read();
+    // The checks read the clock once; the timers are armed from a reading taken after them.
+    const now = this.#now;
     const ids = new Set<string>();
     const restored: CallSessionSnapshot[] = [];
     let index = 0;
     for (const entry of persisted) {
       if (!Array.isArray(entry) || entry.length !== 2) {
-        throw new TypeError(`restore: entry ${index} must be an [id, session] pair; got ${describe(entry)}`);
+        throw new TypeError(expected(`restore: entry ${index} must be an [id, session] pair`, entry));
       }
       const id = entry[0] as unknown;
       try {
@@ -454,11 +434,12 @@ export class CallSessionFleet implements Iterable<string> {
       index++;
     }
     let at = 0;
+    const time = this.#read();
     for (const id of ids) {
       const snapshot = restored[at++]!;
-      this.#arm(this.#insert(id, snapshot), snapshot, now);
+      this.#arm(this.#insert(id, snapshot), snapshot, time);
     }
-    this.#armTimer(now);
+    this.#armTimer(this.#read());
     return restored.length;
   }
 
@@ -469,9 +450,9 @@ export class CallSessionFleet implements Iterable<string> {
    */
   remove(id: string): boolean {
     const slot = this.#slotOf.get(id);
-    if (slot === undefined) return false;
+    if (slot === undefined || this.#disposed) return false;
     this.#removeSlot(slot);
-    this.#armTimer(this.#readNow());
+    this.#armTimer(this.#read());
     return true;
   }
 
@@ -482,29 +463,31 @@ export class CallSessionFleet implements Iterable<string> {
    * function that removes it.
    */
   addSessionStatusListener(listener: FleetStatusListener, options?: ListenerOptions): () => void {
-    return this.#statusListeners.add(listener, options);
+    return this.#core.addStatusListener(listener, options);
   }
 
   /** Removes a status listener; one removed during a dispatch is not called again, even later in it. */
   removeSessionStatusListener(listener: FleetStatusListener): void {
-    this.#statusListeners.remove(listener);
+    this.#core.removeStatusListener(listener);
   }
 
   /** Adds a participant listener, on the rules of `addSessionStatusListener`. Returns a function that removes it. */
   addParticipantEventListener(listener: FleetParticipantListener, options?: ListenerOptions): () => void {
-    return this.#participantListeners.add(listener, options);
+    return this.#core.addParticipantListener(listener, options);
   }
 
   /** Removes a participant listener; one removed during a dispatch is not called again, even later in it. */
   removeParticipantEventListener(listener: FleetParticipantListener): void {
-    this.#participantListeners.remove(listener);
+    this.#core.removeParticipantListener(listener);
   }
 
   /**
    * Stops the fleet: its timer is cancelled, listeners are dropped and no callback fires
    * again, not even the rest of a dispatch under way. The sessions stay readable
-   * (`state`, `persist`, …) as they were, so a server can `dispose()` and then save them;
-   * afterwards `send` is ignored, `can` is false, and `add` and `restore` throw.
+   * (`state`, `persist`, …) as they were, so a server can `dispose()` and then save them.
+   * Afterwards, as for a disposed `CallSession`, nothing throws and nothing changes:
+   * `send` (even a malformed event), `add`, `restore` (which returns 0) and `remove` (false)
+   * are ignored, `can` is false, and a listener added is never called.
    */
   dispose(): void {
     if (this.#disposed) return;
@@ -512,15 +495,10 @@ export class CallSessionFleet implements Iterable<string> {
     this.#cancelTimer();
     this.#heap.clear();
     this.#queue.length = 0;
-    this.#statusListeners.clear();
-    this.#participantListeners.clear();
+    this.#core.clear();
   }
 
   // ---------------------------------------------------------------------------------
-
-  #checkUsable(): void {
-    if (this.#disposed) throw new Error('This CallSessionFleet is disposed');
-  }
 
   #slotFor(id: string): number {
     const slot = this.#slotOf.get(id);
@@ -565,7 +543,7 @@ export class CallSessionFleet implements Iterable<string> {
     const key = settingsKey(settings);
     let snapshot = this.#initialSnapshots.get(key);
     if (!snapshot) {
-      snapshot = callSessionMachine.getInitialSnapshot(this.#scope, { settings: this.#share(settings) });
+      snapshot = this.#chart.initialSnapshot({ settings: this.#share(settings) }, this.#now);
       this.#initialSnapshots.set(key, snapshot);
     }
     this.#lastSettings = settings;
@@ -611,32 +589,38 @@ export class CallSessionFleet implements Iterable<string> {
     this.#deadlines[slot] = undefined;
     this.#generations[slot]!++;
     this.#freeSlots.push(slot);
+    // Removed from inside its own callbacks: the rest of that dispatch is skipped.
+    if (slot === this.#dispatchingSlot) this.#core.abortDispatch();
   }
 
-  /** Re-arms a restored session's timers, as `rearmDelayedTransitions` does for an actor. */
-  #arm(slot: number, snapshot: CallSessionSnapshot, now: number): void {
-    this.#now = now;
-    for (const { eventType, delay } of pendingDelays(callSessionMachine, snapshot, this.#scope)) {
-      this.#heap.set(slot * TIMERS + timerIndex(eventType), now + delay);
+  /**
+   * Re-arms a restored session's timers, as `rearmDelayedTransitions` does for an actor:
+   * each delay computed by the chart at the clock's `#now`, due that long after `time`,
+   * both read when the timers are armed.
+   */
+  #arm(slot: number, snapshot: CallSessionSnapshot, time: number): void {
+    for (const { eventType, delay } of this.#chart.pendingDelays(snapshot, this.#now)) {
+      this.#heap.set(slot * TIMERS + timerIndex(eventType), time + delay!);
     }
   }
 
   /**
-   * The fleet's time. A clock found to have gone back since the fleet last read it
-   * moves every timer back by as much, so each keeps the time it had left at that last
-   * reading: no countdown outlasts its period from any instant (SPEC §6). (The fleet
-   * cannot tell how much of the gap was a step and how much time passing, so a timer
-   * may run that much longer than a `CallSession`'s, which measures durations.)
+   * Reads the clock: `#now` (what the chart reads) and the fleet's time, which it returns.
+   * The rule (docs/semantics.md, "One rule for time"): a timer counts the time that
+   * passes, as an actor's `setTimeout` does, so a step of the wall clock moves no pending
+   * timer; only the chart, when it computes a delay from a deadline, reads the wall clock.
+   * On the default clock the fleet's time is `performance.now()`. On a clock of the app's,
+   * which has nothing but `now()`, a reading that went back is taken as no time passing
+   * (the fleet's time stands still), and a wake-up of the real timer as at least the
+   * delay it was set for (`#onTimer`).
    */
-  #readNow(): number {
-    const now = this.#clock.now();
-    if (now < this.#lastNow) {
-      const step = now - this.#lastNow;
-      this.#heap.shift(step);
-      this.#timerAt += step;
-    }
-    this.#lastNow = now;
-    return now;
+  #read(): number {
+    const clock = this.#clock;
+    this.#now = clock.now();
+    const time = clock.elapsed() + this.#offset;
+    if (time >= this.#time) return (this.#time = time);
+    this.#offset += this.#time - time;
+    return this.#time;
   }
 
   /** One event through the chart's pure transition, its timers into the heap, then its callbacks. */
@@ -644,17 +628,16 @@ export class CallSessionFleet implements Iterable<string> {
     const previous = this.#snapshots[slot]!;
     // A final session ignores everything.
     if (previous.status !== 'active') return;
-    const now = at ?? this.#readNow();
-    this.#now = now;
-    const requests = this.#timerRequests;
-    requests.length = 0;
-    const next = callSessionMachine.transition(previous, event, this.#scope);
+    const now = at ?? this.#read();
+    const delayed = this.#delayed;
+    delayed.length = 0;
+    const next = this.#chart.transition(previous, event, this.#now, delayed);
     const base = slot * TIMERS;
     const heap = this.#heap;
-    for (let i = 0; i < requests.length; i += 2) {
-      const k = requests[i]!;
-      if (k < 0) heap.delete(base + ~k);
-      else heap.set(base + k, now + requests[i + 1]!);
+    for (let i = 0; i < delayed.length; i++) {
+      const { eventType, delay } = delayed[i]!;
+      if (delay === null) heap.delete(base + timerIndex(eventType));
+      else heap.set(base + timerIndex(eventType), now + delay);
     }
     this.#armTimer(now);
     if (next === previous) return;
@@ -685,58 +668,11 @@ export class CallSessionFleet implements Iterable<string> {
   #dispatch(slot: number, previous: CallSessionSnapshot, next: CallSessionSnapshot): void {
     const callbacks = callbacksBetween(previous, next);
     if (callbacks.length === 0) return;
-    const id = this.#ids[slot]!;
-    const generation = this.#generations[slot];
-    // The registrations when the dispatch starts: one added during it waits for the next event.
-    const statusListeners = this.#statusListeners.registrations;
-    const participantListeners = this.#participantListeners.registrations;
-    this.#dispatching = true;
+    this.#dispatchingSlot = slot;
     try {
-      for (const callback of callbacks) {
-        const registrations = callback.listener === 'status' ? statusListeners : participantListeners;
-        const argument =
-          callback.name === 'onIdleTimeoutWarning'
-            ? callback.secondsLeft
-            : callback.listener === 'status'
-              ? undefined
-              : callback.name === 'onParticipantListChanged'
-                ? callback.roster
-                : callback.participant;
-        for (const registration of registrations) {
-          // Removed, or the fleet disposed, from inside a callback: nothing more for it.
-          if (this.#generations[slot] !== generation || this.#disposed) return;
-          this.#call(registration as Registration<object>, callback.name, id, argument);
-        }
-      }
+      this.#core.dispatch(callbacks, this.#ids[slot]!);
     } finally {
-      this.#dispatching = false;
-    }
-  }
-
-  /** Calls one callback, isolated: read inside the `try`, as a getter or Proxy trap may throw too. */
-  #call(
-    registration: Registration<object>,
-    name: string,
-    id: string,
-    argument: Participant | ParticipantRoster | number | undefined,
-  ): void {
-    if (!registration.live) return;
-    const listener = registration.listener as Record<string, unknown>;
-    try {
-      const callback = listener[name];
-      if (typeof callback !== 'function') return;
-      if (argument === undefined) callback.call(listener, id);
-      else callback.call(listener, id, argument instanceof ParticipantRoster ? argument.list : argument);
-    } catch (error) {
-      this.#report(error);
-    }
-  }
-
-  #report(error: unknown): void {
-    try {
-      this.#onListenerError(error);
-    } catch (reportError) {
-      reportToConsole(reportError);
+      this.#dispatchingSlot = -1;
     }
   }
 
@@ -791,12 +727,19 @@ export class CallSessionFleet implements Iterable<string> {
   /** A wake-up: fires at most one batch of due timers, in due order, then waits or yields. */
   #onTimer(): void {
     if (this.#disposed) return;
-    let now = this.#readNow();
+    let now = this.#read();
+    // The real timer waited the whole delay it was set for: a fleet's time that says less
+    // has a clock set back meanwhile under it (a clock of the app's, or fake timers that
+    // do not move performance.now()). It is at least the time the timer was set for.
+    if (this.#timerKind === TimerKind.Timeout && now < this.#timerAt - TIMER_ROUNDING_MS) {
+      this.#offset += this.#timerAt - now;
+      now = this.#time = this.#timerAt;
+    }
     this.#timer = undefined;
     this.#timerKind = TimerKind.None;
     this.#timerAt = Infinity;
     // The clock was moved from inside a callback: the timers fire once the dispatch ends.
-    if (this.#dispatching) {
+    if (this.#core.dispatching) {
       this.#wakeDuringDispatch = true;
       return;
     }
@@ -809,7 +752,7 @@ export class CallSessionFleet implements Iterable<string> {
         this.#transition(slot, TIMER_EVENTS[handle - slot * TIMERS]!, now);
         this.#drain();
         if (this.#disposed) return;
-        now = this.#readNow();
+        now = this.#read();
       }
     } finally {
       this.#firing = false;

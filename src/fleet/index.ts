@@ -26,3 +26,4 @@ export {
   type FleetStatusListener,
   type PersistedCallSessionFleet,
 } from './fleet.js';
+export type { WithId } from '../core/listeners.js';

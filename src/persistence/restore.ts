@@ -58,6 +58,32 @@ function checkWarningTime(persisted: Record<string, unknown>, warningRuns: boole
 }
 
 /**
+ * `idleSettings` / `reconnectSettings` (version 2, written only when a restore with new
+ * settings left a countdown running on older ones): absent, or settings where such a
+ * countdown can run.
+ */
+function countdownSettings(
+  persisted: Record<string, unknown>,
+  name: 'idleSettings' | 'reconnectSettings',
+  runs: boolean,
+  countdown: string,
+): SessionSettings | undefined {
+  const value = persisted[name];
+  if (value === undefined) return undefined;
+  if (persisted.version === 1) fail(`${name} is not part of version 1`);
+  if (!runs) fail(`${name} must be absent: no ${countdown} runs in this state`);
+  try {
+    return checkSettings(value);
+  } catch (error) {
+    fail(`${name}: ${(error as Error).message}`);
+  }
+}
+
+function sameIdleCountdown(a: SessionSettings, b: SessionSettings): boolean {
+  return a.idleTimeoutPeriod === b.idleTimeoutPeriod && a.idleWarningPeriod === b.idleWarningPeriod;
+}
+
+/**
  * When both deadlines passed while the session was stored, only the first one
  * happened: the session ended then. Keeping just that one makes the outcome the
  * earliest deadline's (idle on a tie, as SPEC §2 says), whichever order a clock runs
@@ -122,15 +148,21 @@ export function restorableSnapshot(
   }
   if (resumeTo === 'accompanied' && remote === 0) fail('a session lost while accompanied has a remote participant');
   if (resumeTo === 'alone' && remote > 0) fail('a session lost while alone has no remote participant');
-  // A countdown runs exactly where SPEC §2 says one does, given the saved settings.
-  const idleRuns = (state === 'joined.alone' || resumeTo === 'alone') && savedSettings.idleTimeoutPeriod > 0;
-  const reconnectRuns = state === 'reconnecting' && savedSettings.reconnectTimeoutPeriod > 0;
+  // A countdown runs exactly where SPEC §2 says one does, given the settings it started on.
+  const idleInState = state === 'joined.alone' || resumeTo === 'alone';
+  const reconnectInState = state === 'reconnecting';
+  const savedIdleSettings = countdownSettings(persisted, 'idleSettings', idleInState, 'idle countdown');
+  const savedReconnectSettings = countdownSettings(persisted, 'reconnectSettings', reconnectInState, 'reconnect bound');
+  const idleSettings = savedIdleSettings ?? savedSettings;
+  const reconnectSettings = savedReconnectSettings ?? savedSettings;
+  const idleRuns = idleInState && idleSettings.idleTimeoutPeriod > 0;
+  const reconnectRuns = reconnectInState && reconnectSettings.reconnectTimeoutPeriod > 0;
   const [idleDeadline, reconnectDeadline] = firstDeadlineOnly(
     checkDeadline(persisted.idleDeadline, 'idleDeadline', idleRuns, now),
     checkDeadline(persisted.reconnectDeadline, 'reconnectDeadline', reconnectRuns, now),
     now,
   );
-  const idleWarningAt = checkWarningTime(persisted, idleRuns && savedSettings.idleWarningPeriod > 0);
+  const idleWarningAt = checkWarningTime(persisted, idleRuns && idleSettings.idleWarningPeriod > 0);
   const endReason = persisted.endReason as EndReason | null;
   const reasons = END_REASONS[state];
   if (reasons ? !reasons.includes(endReason as EndReason) : endReason !== null) {
@@ -138,14 +170,21 @@ export function restorableSnapshot(
   }
   const roster = ParticipantRoster.fromList(participants);
   if (roster.size !== participants.length) fail('participants must not repeat an identity');
+  const settings = settingsOverride ?? savedSettings;
   const context: CallSessionContext = {
-    settings: settingsOverride ?? savedSettings,
+    settings,
     sessionId: sessionId as string | null,
     roster,
     idleDeadline,
     // A countdown that ended while stored takes its warning with it.
     idleWarningAt: idleDeadline === null ? null : idleWarningAt,
     reconnectDeadline,
+    // New settings apply to countdowns that start afterwards: a running one keeps its own.
+    idleSettings: idleDeadline !== null && !sameIdleCountdown(idleSettings, settings) ? idleSettings : null,
+    reconnectSettings:
+      reconnectDeadline !== null && reconnectSettings.reconnectTimeoutPeriod !== settings.reconnectTimeoutPeriod
+        ? reconnectSettings
+        : null,
     endReason,
   };
   const [top, sub] = state.split('.') as [string, string | undefined];
@@ -164,7 +203,8 @@ export function restorableSnapshot(
  * `createCallSession` takes them): its state, participants, settings and running
  * countdowns, which resume with the time they have left on `options.clock`, and a warning
  * whose time passed while stored fires at once, once. `options.settings`, if given,
- * replace the saved settings for countdowns that start from now on. A snapshot that is
+ * replace the saved settings for countdowns that start from now on; a countdown that
+ * runs keeps the period and warning it started with. A snapshot that is
  * malformed, foreign, from a later version or inconsistent is a `TypeError`, and nothing
  * starts.
  *

@@ -1,5 +1,6 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import type { CallSession, CallSessionState, EndReason, Participant, SessionDeadlines } from '../index.js';
+import { reportToConsole } from '../core/sessionCore.js';
 
 /**
  * What {@link useCallSession} returns: the parts of a session a call screen draws.
@@ -45,10 +46,6 @@ function viewOf(session: CallSession): CallSessionView {
   return view;
 }
 
-function reportToConsole(error: unknown): void {
-  console.error('call-session-machine/react: a session subscriber threw', error);
-}
-
 /**
  * Subscribes to every snapshot of the session's actor, the timer-driven ones included
  * (a warning or a timeout with no event from the app). The session's own subscription
@@ -64,7 +61,7 @@ function subscribeTo(session: CallSession, onChange: () => void): () => void {
     try {
       onChange();
     } catch (error) {
-      reportToConsole(error);
+      reportToConsole(error, 'a session subscriber');
     }
   };
   // `complete` comes when the session ends or is disposed: the view keeps its last value.

@@ -1,17 +1,21 @@
 import { createActor, type Actor, type ActorOptions, type InspectionEvent, type Observer } from 'xstate';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionEvent, EndReason, Participant, SessionSettings } from '../../machines/callSession.types.js';
-import { ParticipantRoster } from '../../machines/participantRoster.js';
 import { checkSettings } from '../../machines/settings.js';
+import { expected } from '../../machines/participants.js';
 import { parseEvent } from '../core/events.js';
-import {
-  ListenerRegistry,
-  type ListenerOptions,
-  type ParticipantEventListener,
-  type Registration,
-  type SessionStatusListener,
-} from '../core/listeners.js';
+import type { ListenerOptions, ParticipantEventListener, SessionStatusListener } from '../core/listeners.js';
 import { persistSnapshot, type PersistedCallSession } from '../core/persistedFormat.js';
+import {
+  canTake,
+  checkClock,
+  checkListenerErrorHandler,
+  deadlinesOf,
+  NO_DEADLINES,
+  SessionCore,
+  type SessionClock,
+  type SessionDeadlines,
+} from '../core/sessionCore.js';
 import {
   callbacksBetween,
   sessionStateOf,
@@ -20,32 +24,10 @@ import {
 } from '../core/sessionView.js';
 
 export { SESSION_STATES, type CallSessionSnapshot, type CallSessionState } from '../core/sessionView.js';
+export type { SessionClock, SessionDeadlines } from '../core/sessionCore.js';
 
 /** The XState actor running {@link callSessionMachine}, as `session.actor` exposes it. */
 export type CallSessionActor = Actor<typeof callSessionMachine>;
-
-/** When each countdown of a session ends (`session.deadlines`). */
-export type SessionDeadlines = Readonly<{
-  /** When the idle countdown ends; `null` while none runs. */
-  idle: number | null;
-  /** When the reconnect bound ends; `null` while none runs. */
-  reconnect: number | null;
-}>;
-
-const NO_DEADLINES: SessionDeadlines = Object.freeze({ idle: null, reconnect: null });
-
-/** A timer source; xstate's `SimulatedClock` fits, and `now()` is read when present. */
-export interface SessionClock {
-  /** Schedules `callback` after `ms` milliseconds; returns an id for `clearTimeout`. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Cancels a timer `setTimeout` returned. */
-  clearTimeout(id: unknown): void;
-  /**
-   * The clock's current time in milliseconds. Without it `Date.now()` is read, so such
-   * a clock must keep `Date.now()` in step with it (vitest's fake timers do).
-   */
-  now?(): number;
-}
 
 /** What `createCallSession` takes; every field is optional. */
 export interface CallSessionOptions {
@@ -64,10 +46,6 @@ export interface CallSessionOptions {
  * clock's time and the checked settings, once the options are known to be good.
  */
 type RestoreHook = (now: number, settings: SessionSettings | undefined) => CallSessionSnapshot;
-
-function reportToConsole(error: unknown): void {
-  console.error('call-session-machine: a listener threw', error);
-}
 
 type InspectOption = NonNullable<CallSessionOptions['inspect']>;
 
@@ -90,21 +68,10 @@ function isolatedInspector(inspect: InspectOption, report: (error: unknown) => v
 function checkOptions(options: unknown): CallSessionOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `createCallSession options must be an object; got ${options === null ? 'null' : typeof options}`,
-    );
+    throw new TypeError(expected('createCallSession options must be an object', options));
   }
   const { clock, inspect, onListenerError } = options as CallSessionOptions;
-  if (
-    clock !== undefined &&
-    (typeof clock !== 'object' ||
-      clock === null ||
-      typeof clock.setTimeout !== 'function' ||
-      typeof clock.clearTimeout !== 'function' ||
-      (clock.now !== undefined && typeof clock.now !== 'function'))
-  ) {
-    throw new TypeError('clock must have setTimeout and clearTimeout functions (and optionally now)');
-  }
+  checkClock(clock);
   if (
     inspect !== undefined &&
     typeof inspect !== 'function' &&
@@ -112,9 +79,7 @@ function checkOptions(options: unknown): CallSessionOptions {
   ) {
     throw new TypeError('inspect must be an inspection observer: a function, or an object with next()');
   }
-  if (onListenerError !== undefined && typeof onListenerError !== 'function') {
-    throw new TypeError('onListenerError must be a function');
-  }
+  checkListenerErrorHandler(onListenerError);
   if ((options as { snapshot?: unknown }).snapshot !== undefined) {
     throw new TypeError(
       "createCallSession does not restore since 0.2: use restoreCallSession(snapshot, options) from 'call-session-machine/persistence'",
@@ -139,9 +104,7 @@ export class CallSession {
   /** The underlying XState actor, for inspection and advanced use. */
   readonly actor: CallSessionActor;
 
-  readonly #statusListeners = new ListenerRegistry<SessionStatusListener>();
-  readonly #participantListeners = new ListenerRegistry<ParticipantEventListener>();
-  readonly #onListenerError: (error: unknown) => void;
+  readonly #core: SessionCore<SessionStatusListener, ParticipantEventListener>;
   #snapshot: CallSessionSnapshot;
   #deadlines: SessionDeadlines = NO_DEADLINES;
   #disposed = false;
@@ -152,14 +115,13 @@ export class CallSession {
     const checkedSettings = settings === undefined ? undefined : checkSettings(settings);
     // Checked in full before anything is created: a bad snapshot starts nothing.
     const restored = restore?.(clock?.now?.() ?? Date.now(), checkedSettings);
-    const reportError = onListenerError ?? reportToConsole;
-    this.#onListenerError = reportError;
+    const core = (this.#core = new SessionCore(onListenerError));
     // Only the options given: XState copies every key, and a million sessions feel each one.
     const actorOptions: ActorOptions<typeof callSessionMachine> = {};
     if (checkedSettings) actorOptions.input = { settings: checkedSettings };
     if (restored) actorOptions.snapshot = restored;
     if (clock) actorOptions.clock = clock;
-    if (inspect) actorOptions.inspect = isolatedInspector(inspect, (error) => this.#report(error));
+    if (inspect) actorOptions.inspect = isolatedInspector(inspect, (error) => core.report(error));
     this.actor = createActor(callSessionMachine, actorOptions);
     this.#snapshot = this.actor.getSnapshot();
     // A closure made here, not an arrow-function class field: V8 gives each of those a
@@ -195,10 +157,7 @@ export class CallSession {
    * identity.
    */
   get deadlines(): SessionDeadlines {
-    const { idleDeadline, reconnectDeadline } = this.#snapshot.context;
-    const cached = this.#deadlines;
-    if (cached.idle === idleDeadline && cached.reconnect === reconnectDeadline) return cached;
-    return (this.#deadlines = Object.freeze({ idle: idleDeadline, reconnect: reconnectDeadline }));
+    return (this.#deadlines = deadlinesOf(this.#snapshot, this.#deadlines));
   }
 
   /** True from the idle warning until the countdown stops, restarts or the session ends (SPEC §6). */
@@ -243,14 +202,7 @@ export class CallSession {
 
   /** Whether `event` would be taken now. Never throws: false for a malformed event. */
   can(event: CallSessionEvent): boolean {
-    if (this.#disposed) return false;
-    let parsed: CallSessionEvent;
-    try {
-      parsed = parseEvent(event);
-    } catch {
-      return false;
-    }
-    return this.#snapshot.can(parsed);
+    return !this.#disposed && canTake(this.#snapshot, event);
   }
 
   /**
@@ -259,12 +211,12 @@ export class CallSession {
    * called for the next event. Returns a function that removes it.
    */
   addSessionStatusListener(listener: SessionStatusListener, options?: ListenerOptions): () => void {
-    return this.#statusListeners.add(listener, options);
+    return this.#core.addStatusListener(listener, options);
   }
 
   /** Removes a status listener; one removed during a dispatch is not called again, even later in it. */
   removeSessionStatusListener(listener: SessionStatusListener): void {
-    this.#statusListeners.remove(listener);
+    this.#core.removeStatusListener(listener);
   }
 
   /**
@@ -272,20 +224,19 @@ export class CallSession {
    * Returns a function that removes it.
    */
   addParticipantEventListener(listener: ParticipantEventListener, options?: ListenerOptions): () => void {
-    return this.#participantListeners.add(listener, options);
+    return this.#core.addParticipantListener(listener, options);
   }
 
   /** Removes a participant listener; one removed during a dispatch is not called again, even later in it. */
   removeParticipantEventListener(listener: ParticipantEventListener): void {
-    this.#participantListeners.remove(listener);
+    this.#core.removeParticipantListener(listener);
   }
 
   /** Stops the session: timers cancelled, listeners dropped, no callback; `state` keeps its last value. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#statusListeners.clear();
-    this.#participantListeners.clear();
+    this.#core.clear();
     this.actor.stop();
     if (CallSession.#latest === this) CallSession.#latest = null;
   }
@@ -295,52 +246,7 @@ export class CallSession {
     // XState also notifies for events that changed nothing.
     if (next === previous) return;
     this.#snapshot = next;
-    const callbacks = callbacksBetween(previous, next);
-    if (callbacks.length === 0) return;
-    // The registrations when the dispatch starts: one added during it waits for the next event.
-    const statusListeners = this.#statusListeners.registrations;
-    const participantListeners = this.#participantListeners.registrations;
-    for (const callback of callbacks) {
-      if (callback.name === 'onIdleTimeoutWarning') {
-        for (const registration of statusListeners) this.#call(registration, callback.name, callback.secondsLeft);
-      } else if (callback.listener === 'status') {
-        for (const registration of statusListeners) this.#call(registration, callback.name);
-      } else if (callback.name !== 'onParticipantListChanged') {
-        for (const registration of participantListeners) this.#call(registration, callback.name, callback.participant);
-      } else {
-        for (const registration of participantListeners) this.#call(registration, callback.name, callback.roster);
-      }
-    }
-  }
-
-  /**
-   * Calls one listener's callback, isolated: the callback is read inside the `try`,
-   * since a getter or a Proxy trap may throw as well as the call.
-   */
-  #call<L extends object>(
-    registration: Registration<L>,
-    name: keyof L,
-    argument?: Participant | ParticipantRoster | number,
-  ): void {
-    if (!registration.live) return;
-    const listener = registration.listener;
-    try {
-      const callback = listener[name];
-      if (typeof callback !== 'function') return;
-      if (argument === undefined) callback.call(listener);
-      // The list is built only for a listener that takes it.
-      else callback.call(listener, argument instanceof ParticipantRoster ? argument.list : argument);
-    } catch (error) {
-      this.#report(error);
-    }
-  }
-
-  #report(error: unknown): void {
-    try {
-      this.#onListenerError(error);
-    } catch (reportError) {
-      reportToConsole(reportError);
-    }
+    this.#core.dispatch(callbacksBetween(previous, next));
   }
 }
 

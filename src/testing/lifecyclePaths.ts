@@ -1,4 +1,4 @@
-import { createEmptyActor, type AnyActorScope, type AnyMachineSnapshot, type TransitionDefinition } from 'xstate';
+import type { AnyActorScope, AnyMachineSnapshot, TransitionDefinition } from 'xstate';
 import { getShortestPaths, getSimplePaths, type StatePath } from 'xstate/graph';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type {
@@ -7,22 +7,12 @@ import type {
   Participant,
   SessionSettings,
 } from '../../machines/callSession.types.js';
-import { systemAt } from '../../machines/xstateInternals.js';
+import { createPureTransition } from '../../machines/xstateInternals.js';
+import type { CallbackName } from '../core/listeners.js';
 import { sessionStateOf, type CallSessionSnapshot, type CallSessionState } from '../core/sessionView.js';
 import { SessionSettingsBuilder } from '../../machines/settings.js';
 
-/** The name of a status or participant callback, as a listener would see it fire. */
-export type CallbackName =
-  | 'onSessionJoined'
-  | 'onSessionLeft'
-  | 'onSessionTimedOut'
-  | 'onConnectionLost'
-  | 'onConnectionRestored'
-  | 'onConnectionClosed'
-  | 'onIdleTimeoutWarning'
-  | 'onParticipantJoined'
-  | 'onParticipantLeft'
-  | 'onParticipantListChanged';
+export type { CallbackName } from '../core/listeners.js';
 
 /** A timer of the chart: the idle timeout, its warning, or the reconnect bound. */
 export type LifecycleTimer = 'idleTimeout' | 'idleWarning' | 'reconnectTimeout';
@@ -122,44 +112,14 @@ type ChartTransition = TransitionDefinition<CallSessionContext, CallSessionEvent
  * a path can let time pass at any step, and every wait is exact.
  */
 const timeOf = new WeakMap<object, number>();
-const traversalScope = ((): AnyActorScope => {
-  const actor = createEmptyActor();
-  return {
-    self: actor,
-    logger: () => undefined,
-    id: '',
-    sessionId: 'lifecycle-paths',
-    defer: () => undefined,
-    system: actor.system,
-    stopChild: () => undefined,
-    emit: () => undefined,
-    actionExecutor: () => undefined,
-  } as unknown as AnyActorScope;
-})();
-
-function scopeAt(now: number): AnyActorScope {
-  return { ...traversalScope, system: systemAt(traversalScope.system, now) };
-}
+const chart = createPureTransition(callSessionMachine);
 
 /** The timers the active state runs now, each with its due time, from the chart's own delay functions. */
 function runningTimers(snapshot: ChartSnapshot): { event: ChartEvent; due: number }[] {
   const now = timeOf.get(snapshot) ?? 0;
-  const node = callSessionMachine.getStateNodeById(`callSession.${stateOf(snapshot)}`);
-  const delays = callSessionMachine.implementations.delays as Record<string, (args: object) => unknown>;
-  const system = systemAt(traversalScope.system, now);
-  const timers: { event: ChartEvent; due: number }[] = [];
-  for (const transition of node.after) {
-    const ms = delays[transition.delay as string]!({
-      context: snapshot.context,
-      event: { type: 'xstate.path' },
-      system,
-    });
-    // A delay that is not a number sets no timer (see the chart's NO_TIMER).
-    if (typeof ms === 'number' && !timers.some((timer) => timer.event.type === transition.eventType)) {
-      timers.push({ event: { type: transition.eventType }, due: now + ms });
-    }
-  }
-  return timers;
+  return chart
+    .pendingDelays(snapshot as CallSessionSnapshot, now)
+    .map(({ eventType, delay }) => ({ event: { type: eventType }, due: now + delay! }));
 }
 
 /** The traversal's transition: the chart's own, at the snapshot's time, or at the due time of the timer that fires. */
@@ -168,11 +128,7 @@ function timedTransition(snapshot: ChartSnapshot, event: ChartEvent): ChartSnaps
   const at = timerOf(event)
     ? (runningTimers(snapshot).find((timer) => timer.event.type === event.type)?.due ?? now)
     : now;
-  const next = callSessionMachine.transition(
-    snapshot as never,
-    event as never,
-    scopeAt(at),
-  ) as unknown as ChartSnapshot;
+  const next = chart.transition(snapshot as CallSessionSnapshot, event as CallSessionEvent, at) as ChartSnapshot;
   if (next !== snapshot) timeOf.set(next, at);
   return next;
 }
@@ -180,7 +136,7 @@ function timedTransition(snapshot: ChartSnapshot, event: ChartEvent): ChartSnaps
 const timedLogic = {
   transition: (snapshot: ChartSnapshot, event: ChartEvent) => timedTransition(snapshot, event),
   getInitialSnapshot: (_scope: AnyActorScope, input: unknown) => {
-    const snapshot = callSessionMachine.getInitialSnapshot(scopeAt(0), input as never) as unknown as ChartSnapshot;
+    const snapshot = chart.initialSnapshot(input as never, 0) as ChartSnapshot;
     timeOf.set(snapshot, 0);
     return snapshot;
   },

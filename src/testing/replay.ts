@@ -1,6 +1,7 @@
 import { SimulatedClock } from 'xstate';
 import { createCallSession, type CallSession } from '../session/callSession.js';
-import type { CallbackName, LifecyclePath, LifecycleStep } from './lifecyclePaths.js';
+import { CALLBACK_LISTENER, type CallbackName } from '../core/listeners.js';
+import type { LifecyclePath, LifecycleStep } from './lifecyclePaths.js';
 
 /** Hooks for `replayLifecyclePath`, to check more than state and callbacks along a path. */
 export interface ReplayOptions {
@@ -16,18 +17,7 @@ export class LifecycleMismatchError extends Error {
   override name = 'LifecycleMismatchError';
 }
 
-const CALLBACKS: readonly CallbackName[] = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-  'onIdleTimeoutWarning',
-  'onParticipantJoined',
-  'onParticipantLeft',
-  'onParticipantListChanged',
-];
+const CALLBACKS = Object.keys(CALLBACK_LISTENER) as CallbackName[];
 
 /** A listener for every callback, logging names in firing order. */
 function recordCallbacks(session: CallSession): CallbackName[] {

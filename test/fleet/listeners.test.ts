@@ -1,7 +1,8 @@
-// Fleet listeners (SPEC §3 "Listener rules", as for a session): the session id first,
-// the same callbacks in the same order, isolated throws, registration order, changes
-// during a dispatch, and events sent from inside a callback queued until it ends.
-import { describe, expect, test, vi } from 'vitest';
+// What a fleet adds to the listener rules (tested once against the core both runtimes
+// share, test/core/listenerRules.test.ts): the session id first, the same callbacks in
+// the same order as a CallSession, a throw that leaves the session going on, and events
+// sent from inside a callback queued until the dispatch ends.
+import { describe, expect, test } from 'vitest';
 import type { FleetStatusListener } from 'call-session-machine/fleet';
 import { createCallSession } from '../../src/index.js';
 import {
@@ -95,38 +96,6 @@ describe('callbacks', () => {
 });
 
 describe('registration and dispatch', () => {
-  test('added twice: once; called in the order added; unsubscribe and remove both work', () => {
-    const { fleet } = newFleet();
-    const log: string[] = [];
-    const a = statusLogger('A', log);
-    const off = fleet.addSessionStatusListener(a);
-    fleet.addSessionStatusListener(a);
-    fleet.addSessionStatusListener(statusLogger('B', log));
-    joinedSession(fleet, 's');
-    expect(log).toEqual(['A:onSessionJoined:s', 'B:onSessionJoined:s']);
-    off();
-    fleet.send('s', { type: 'connection.lost' });
-    expect(log.at(-1)).toBe('B:onConnectionLost:s');
-    expect(log).toHaveLength(3);
-    const p = participantLogger('P', log);
-    fleet.addParticipantEventListener(p);
-    fleet.removeParticipantEventListener(p);
-    fleet.send('s', { type: 'connection.restored', participants: [alice] });
-    expect(log.at(-1)).toBe('B:onConnectionRestored:s');
-  });
-
-  test('an AbortSignal removes a listener; an aborted one never adds it', () => {
-    const { fleet } = newFleet();
-    const log: string[] = [];
-    const controller = new AbortController();
-    fleet.addSessionStatusListener(statusLogger('A', log), { signal: controller.signal });
-    fleet.addSessionStatusListener(statusLogger('B', log), { signal: AbortSignal.abort() });
-    joinedSession(fleet, 's');
-    controller.abort();
-    fleet.leave('s');
-    expect(log).toEqual(['A:onSessionJoined:s']);
-  });
-
   test('one that throws is reported to onListenerError; the others still run and the session goes on', () => {
     const errors: unknown[] = [];
     const { fleet } = newFleet({ onListenerError: (error) => errors.push(error) });
@@ -148,40 +117,6 @@ describe('registration and dispatch', () => {
     expect(log).toEqual(['B:onSessionJoined:s', 'B:onConnectionLost:s']);
     expect(errors).toEqual([boom, new Error('getter')]);
     expect(fleet.state('s')).toBe('reconnecting');
-  });
-
-  test('without onListenerError, errors go to console.error; one thrown by onListenerError too', () => {
-    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const { fleet } = newFleet({
-      onListenerError: () => {
-        throw new Error('reporter');
-      },
-    });
-    fleet.addSessionStatusListener({
-      onSessionJoined: () => {
-        throw new Error('listener');
-      },
-    });
-    joinedSession(fleet, 's');
-    expect(spy).toHaveBeenCalledWith(expect.stringContaining('fleet listener threw'), new Error('reporter'));
-    spy.mockRestore();
-  });
-
-  test('a listener added during a dispatch is first called for the next event; one removed is not called again', () => {
-    const { fleet } = newFleet();
-    const log: string[] = [];
-    const late = statusLogger('late', log);
-    const removed = statusLogger('removed', log);
-    fleet.addSessionStatusListener({
-      onSessionJoined: () => {
-        fleet.addSessionStatusListener(late);
-        fleet.removeSessionStatusListener(removed);
-      },
-    });
-    fleet.addSessionStatusListener(removed);
-    joinedSession(fleet, 's');
-    fleet.send('s', { type: 'connection.lost' });
-    expect(log).toEqual(['late:onConnectionLost:s']);
   });
 });
 

@@ -9,19 +9,9 @@ import { SimulatedClock } from 'xstate';
 import { createCallSessionFleet, type CallSessionFleet } from 'call-session-machine/fleet';
 import { getLifecyclePaths, type CallbackName, type LifecyclePath } from '../../src/testing/index.js';
 import { SessionSettingsBuilder } from '../../src/index.js';
+import { ALL_CALLBACKS } from '../support/status.js';
 
-const CALLBACKS: readonly CallbackName[] = [
-  'onSessionJoined',
-  'onSessionLeft',
-  'onSessionTimedOut',
-  'onConnectionLost',
-  'onConnectionRestored',
-  'onConnectionClosed',
-  'onIdleTimeoutWarning',
-  'onParticipantJoined',
-  'onParticipantLeft',
-  'onParticipantListChanged',
-];
+const CALLBACKS: readonly CallbackName[] = ALL_CALLBACKS;
 
 /** Callback names fired per session id, in order. */
 function recordCallbacks(fleet: CallSessionFleet): Map<string, CallbackName[]> {

@@ -1,14 +1,14 @@
 // The fleet against the independent SPEC §2 oracle (test/oracle.ts): random sequences
 // of all the events, clock moves, listener changes and restores (one session, or the
 // whole fleet through JSON), many sequences interleaved in one fleet on one clock,
-// each session compared with its own oracle after every step (test/fleet/oracleRun.ts).
+// each session compared with its own oracle after every step (test/oracleRun.ts, the one
+// harness both runtimes run on).
 // The same generator drives test/oracle.test.ts against a CallSession, so both agree
 // with the same reference; scripts/soak.ts (FLEET=1) runs this for many more.
 import fc from 'fast-check';
 import { expect, test, vi } from 'vitest';
 import { CallSessionFleet } from '../../src/fleet/index.js';
-import { newStats, type Sequence } from '../oracleRun.js';
-import { formatInterleaving, interleavingArb, runInterleaved } from './oracleRun.js';
+import { formatInterleaving, interleavingArb, newStats, runInterleaved, type Sequence } from '../oracleRun.js';
 
 const RUNS = Number(process.env.FLEET_ORACLE_RUNS ?? 400);
 
@@ -16,7 +16,7 @@ test(`fleet sessions agree with the SPEC §2 oracle: ${RUNS} runs of up to 6 seq
   const stats = newStats();
   fc.assert(
     fc.property(interleavingArb(6), (interleaving) => {
-      const divergence = runInterleaved(interleaving, stats);
+      const divergence = runInterleaved(interleaving, 'fleet', stats);
       if (divergence !== null) expect(divergence, formatInterleaving(interleaving)).toBeNull();
     }),
     { numRuns: RUNS },

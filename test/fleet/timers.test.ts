@@ -1,87 +1,12 @@
-// The fleet's timers: every deadline of every session in one heap (src/fleet/timerHeap.ts)
+// The fleet's timers: every deadline of every session in one heap (src/core/timerHeap.ts)
 // behind one real timer, fired in due order, a bounded batch per wake-up.
-import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createCallSessionFleet } from 'call-session-machine/fleet';
-import { TimerHeap } from '../../src/fleet/timerHeap.js';
 import { CountingClock } from '../support/countingClock.js';
 import { advance, joinedSession, newFleet, SECOND, settingsOf, statusLogger } from './support.js';
 
 afterEach(() => {
   vi.useRealTimers();
-});
-
-describe('TimerHeap', () => {
-  type Op = { kind: 'set'; handle: number; due: number } | { kind: 'delete'; handle: number } | { kind: 'pop' };
-  const op: fc.Arbitrary<Op> = fc.oneof(
-    {
-      arbitrary: fc.record({
-        kind: fc.constant('set' as const),
-        handle: fc.integer({ min: 0, max: 40 }),
-        due: fc.integer({ min: 0, max: 20 }),
-      }),
-      weight: 5,
-    },
-    {
-      arbitrary: fc.record({ kind: fc.constant('delete' as const), handle: fc.integer({ min: 0, max: 40 }) }),
-      weight: 2,
-    },
-    { arbitrary: fc.constant<Op>({ kind: 'pop' }), weight: 2 },
-  );
-
-  test('pops in (due, order set) order under any sequence of set, delete and pop, against a sorted list', () => {
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const heap = new TimerHeap();
-        // The reference: a plain list of [handle, due, seq], the minimum found by scanning.
-        let reference: [number, number, number][] = [];
-        let seq = 0;
-        for (const o of ops) {
-          if (o.kind === 'set') {
-            heap.set(o.handle, o.due);
-            reference = reference.filter(([h]) => h !== o.handle);
-            reference.push([o.handle, o.due, seq++]);
-          } else if (o.kind === 'delete') {
-            expect(heap.delete(o.handle)).toBe(reference.some(([h]) => h === o.handle));
-            reference = reference.filter(([h]) => h !== o.handle);
-          } else {
-            const first = [...reference].sort((a, b) => a[1] - b[1] || a[2] - b[2])[0];
-            expect(heap.pop()).toBe(first ? first[0] : -1);
-            reference = reference.filter((entry) => entry !== first);
-          }
-          expect(heap.size).toBe(reference.length);
-          expect(heap.peekDue()).toBe(reference.length ? Math.min(...reference.map(([, due]) => due)) : Infinity);
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  test('grows past its initial capacity and to handles far apart; shift moves every due time and keeps the order', () => {
-    const heap = new TimerHeap();
-    for (let i = 0; i < 5000; i++) heap.set(i * 7 + 100_000, 5000 - i);
-    expect(heap.size).toBe(5000);
-    expect(heap.dueOf(100_000)).toBe(5000);
-    heap.shift(-1000);
-    expect(heap.dueOf(100_000)).toBe(4000);
-    const order: number[] = [];
-    while (heap.size) order.push(heap.pop());
-    expect(order[0]).toBe(4999 * 7 + 100_000);
-    expect(order.at(-1)).toBe(100_000);
-    expect(heap.has(100_000)).toBe(false);
-    expect(() => heap.set(-1, 0)).toThrow(RangeError);
-  });
-
-  test('clear cancels everything; handles can be set again', () => {
-    const heap = new TimerHeap();
-    heap.set(3, 1);
-    heap.set(4, 2);
-    heap.clear();
-    expect(heap.size).toBe(0);
-    expect(heap.has(3)).toBe(false);
-    heap.set(4, 9);
-    expect(heap.pop()).toBe(4);
-  });
 });
 
 describe('one real timer for every session', () => {
@@ -209,7 +134,7 @@ describe('one real timer for every session', () => {
 });
 
 describe('a clock stepped backwards or forwards', () => {
-  test('Date.now() set back 30 days: every pending timer keeps the time it had left at the last reading', () => {
+  test('Date.now() set back 30 days: every pending timer keeps the time it has left (the step moves none)', () => {
     vi.useFakeTimers({ now: new Date('2026-12-01T10:00:00Z') });
     const fleet = createCallSessionFleet({ settings: settingsOf(300, 60) });
     joinedSession(fleet, 'alone');

@@ -63,7 +63,7 @@ test('a store listener that throws is reported, and the session and the view go 
   act(() => session.send({ type: 'session.joined' }));
   expect(boom.thrown).toBe(1);
   expect(consoleError).toHaveBeenCalledWith(
-    'call-session-machine/react: a session subscriber threw',
+    'call-session-machine: a session subscriber threw',
     expect.objectContaining({ message: 'a store listener that throws' }),
   );
   consoleError.mockRestore();

@@ -1,4 +1,4 @@
-import type { CallSession, SessionStatusListener } from '../../src/index.js';
+import type { CallSession, ParticipantEventListener, SessionStatusListener } from '../../src/index.js';
 
 /** The six status callbacks of SPEC §1, written out here rather than taken from the code under test. */
 export const STATUS_CALLBACKS = [
@@ -9,6 +9,15 @@ export const STATUS_CALLBACKS = [
   'onConnectionRestored',
   'onConnectionClosed',
 ] as const satisfies readonly (keyof SessionStatusListener)[];
+
+/** Every callback of SPEC §1 and §6, status then participant, written out here too. */
+export const ALL_CALLBACKS = [
+  ...STATUS_CALLBACKS,
+  'onIdleTimeoutWarning',
+  'onParticipantJoined',
+  'onParticipantLeft',
+  'onParticipantListChanged',
+] as const satisfies readonly (keyof SessionStatusListener | keyof ParticipantEventListener)[];
 
 /** Records every status callback as `name@state`, the state read inside the callback. */
 export function recordStatus(session: CallSession): string[] {

@@ -1,5 +1,6 @@
 /**
- * An indexed binary min-heap of timers, for the fleet's one real timer. Each timer is a
+ * An indexed binary min-heap of timers: the fleet's (behind its one real timer) and the
+ * session log's replay clock. Each timer is a
  * non-negative integer `handle` (the fleet uses `slot * timersPerSession + timer`); its key
  * is `(due, seq)`: the due time, then the order it was set in, so timers due at the same
  * instant fire in the order they were set, as `setTimeout`'s do.
@@ -76,11 +77,6 @@ export class TimerHeap {
     const handle = this.#handles[0]!;
     this.delete(handle);
     return handle;
-  }
-
-  /** Moves every due time by `delta` ms (a clock stepped backwards); the order is kept. */
-  shift(delta: number): void {
-    for (let i = 0; i < this.#size; i++) this.#due[i] = this.#due[i]! + delta;
   }
 
   /** Cancels every timer. */
