@@ -11,6 +11,7 @@ import type { PersistedCallSession } from '../persistence/restore.js';
 import type { CallSessionState } from '../core/sessionView.js';
 import {
   jobIdOf,
+  newIncarnation,
   liveSessionOf,
   parseRecord,
   persistedOf,
@@ -207,8 +208,12 @@ export class DurableCallSessionFleet {
   readonly #stepper = new SessionStepper();
   readonly #statusListeners = new ListenerRegistry<FleetStatusListener>();
   readonly #participantListeners = new ListenerRegistry<FleetParticipantListener>();
-  /** The last version this process read or stored of each session, so an unchanged one is not parsed again. */
-  readonly #cache = new Map<string, LiveSession>();
+  /**
+   * The last value this process read or stored of each session, and its parse: a value
+   * unchanged byte for byte is not parsed again. (Not the version alone: a session
+   * removed and added again starts at version 1 again.)
+   */
+  readonly #cache = new Map<string, { raw: string; live: LiveSession }>();
   readonly #pending = new Set<Promise<unknown>>();
   #closed = false;
 
@@ -286,22 +291,23 @@ export class DurableCallSessionFleet {
     }
     const { settings, snapshot } = options ?? {};
     const now = this.#now();
+    const incarnation = newIncarnation();
     let live: LiveSession;
     if (snapshot === undefined) {
       const checked = settings === undefined ? this.#defaultSettings : checkSettings(settings);
-      live = { version: 1, at: now, snapshot: this.#stepper.initial(checked), timers: [] };
+      live = { version: 1, incarnation, at: now, snapshot: this.#stepper.initial(checked), timers: [] };
     } else {
       const override = settings === undefined ? undefined : checkSettings(settings);
       const restored = this.#stepper.restore(snapshot, now, override);
-      live = { version: 1, at: now, ...restored };
+      live = { version: 1, incarnation, at: now, ...restored };
     }
     // The jobs first: a process killed before the session is stored leaves only jobs
     // that find no session, never a session whose deadline has no job.
-    await this.#addJobs(id, live.timers);
-    const value = serializeRecord(1, now, live.timers, persistedOf(live.snapshot));
+    await this.#addJobs(id, incarnation, live.timers);
+    const value = serializeRecord(1, incarnation, now, live.timers, persistedOf(live.snapshot));
     const stored = await this.#redis.set(this.#key(id), value, 'NX');
     if (stored !== 'OK') throw new RangeError(`Redis already holds a durable session ${JSON.stringify(id)}`);
-    this.#remember(id, live);
+    this.#remember(id, value, live);
   }
 
   /** Sends `session.join` to session `id`, with `sessionId` (default: the fleet id). */
@@ -377,7 +383,7 @@ export class DurableCallSessionFleet {
       const result = await this.#redis.csmCas(this.#key(id), String(record.version), '');
       if (result === 0) continue;
       this.#cache.delete(id);
-      if (result === 1) await this.#removeJobs(id, record.timers, undefined);
+      if (result === 1) await this.#removeJobs(id, record.incarnation, record.timers, undefined);
       return result === 1;
     }
   }
@@ -448,21 +454,20 @@ export class DurableCallSessionFleet {
     return tracked;
   }
 
-  #remember(id: string, live: LiveSession): void {
+  #remember(id: string, raw: string, live: LiveSession): void {
     const cache = this.#cache;
     cache.delete(id);
-    cache.set(id, live);
+    cache.set(id, { raw, live });
     // Bounded: the oldest entry goes first.
     if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
   }
 
   /** The stored session at `raw`'s version: from the cache when this process has seen that version. */
   #live(id: string, raw: string): LiveSession {
-    const version = versionOf(raw);
     const cached = this.#cache.get(id);
-    if (cached?.version === version) return cached;
+    if (cached?.raw === raw) return cached.live;
     const live = liveSessionOf(parseRecord(raw));
-    this.#remember(id, live);
+    this.#remember(id, raw, live);
     return live;
   }
 
@@ -479,18 +484,19 @@ export class DurableCallSessionFleet {
       const live = this.#live(id, raw);
       const now = this.#now();
       if (job !== null) {
-        const timer = live.timers.find((t) => t.k === job.k && t.v === job.v && t.due === job.d);
+        const timer =
+          job.n === live.incarnation ? live.timers.find((t) => t.k === job.k && t.v === job.v && t.due === job.d) : undefined;
         // Stale: the countdown moved or stopped since the job was added.
         if (timer === undefined) return { kind: 'unchanged', session: this.#stored(id, live) };
         if (timer.due > now) return { kind: 'early', wait: timer.due - now };
       }
       const result = this.#stepper.update(live, event, now);
       if (!result.changed) return { kind: 'unchanged', session: this.#stored(id, live) };
-      await this.#addJobs(id, result.added);
+      await this.#addJobs(id, live.incarnation, result.added);
       const ended = result.snapshot.status !== 'active';
       const persisted = persistedOf(result.snapshot);
       const value =
-        this.#removeOnEnd && ended ? '' : serializeRecord(result.version, result.at, result.timers, persisted);
+        this.#removeOnEnd && ended ? '' : serializeRecord(result.version, live.incarnation, result.at, result.timers, persisted);
       const stored = await this.#redis.csmCas(key, String(live.version), value);
       if (stored === -1) return null;
       // A conflict: the jobs just added are left to find a newer version and do nothing,
@@ -498,15 +504,16 @@ export class DurableCallSessionFleet {
       if (stored === 0) continue;
       if (value === '') this.#cache.delete(id);
       else
-        this.#remember(id, {
+        this.#remember(id, value, {
           version: result.version,
+          incarnation: live.incarnation,
           at: result.at,
           snapshot: result.snapshot,
           timers: result.timers,
         });
       const session: DurableSession = { id, version: result.version, session: persisted };
       this.#afterStore(id, result, session);
-      await this.#removeJobs(id, result.removed, job);
+      await this.#removeJobs(id, live.incarnation, result.removed, job);
       return { kind: 'stored', session };
     }
   }
@@ -515,14 +522,14 @@ export class DurableCallSessionFleet {
     return { id, version: live.version, session: persistedOf(live.snapshot) };
   }
 
-  async #addJobs(id: string, timers: readonly StoredTimer[]): Promise<void> {
+  async #addJobs(id: string, incarnation: string, timers: readonly StoredTimer[]): Promise<void> {
     if (timers.length === 0) return;
     const now = this.#now();
     const jobs = timers.map((timer) => ({
       name: JOB_NAME,
-      data: { i: id, k: timer.k, v: timer.v, d: timer.due } satisfies DeadlineJobData,
+      data: { i: id, n: incarnation, k: timer.k, v: timer.v, d: timer.due } satisfies DeadlineJobData,
       opts: {
-        jobId: jobIdOf(id, timer),
+        jobId: jobIdOf(id, incarnation, timer),
         delay: Math.max(0, timer.due - now),
         removeOnComplete: true,
         removeOnFail: 1000,
@@ -537,13 +544,14 @@ export class DurableCallSessionFleet {
   /** Removes the jobs of timers gone; the one being handled completes by itself, and one locked elsewhere finds nothing to do. */
   async #removeJobs(
     id: string,
+    incarnation: string,
     timers: readonly StoredTimer[],
     handling: DeadlineJobData | null | undefined,
   ): Promise<void> {
     const ids: string[] = [];
     for (const timer of timers) {
       if (handling && handling.k === timer.k && handling.v === timer.v && handling.d === timer.due) continue;
-      ids.push(jobIdOf(id, timer));
+      ids.push(jobIdOf(id, incarnation, timer));
     }
     if (ids.length === 0) return;
     try {

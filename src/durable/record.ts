@@ -49,6 +49,8 @@ export interface StoredTimer {
 
 /** What the JSON part of a stored value holds. */
 interface StoredJson {
+  /** The incarnation: new at each `add`, so that a session removed and added again never meets the old one's jobs. */
+  n: string;
   /** The clock time of the transition that stored it. */
   a: number;
   /** Pending timers: `[k, due, v]`, in the order they were set. */
@@ -60,6 +62,7 @@ interface StoredJson {
 /** A stored session, parsed. */
 export interface SessionRecord {
   readonly version: number;
+  readonly incarnation: string;
   readonly at: number;
   readonly timers: readonly StoredTimer[];
   readonly persisted: PersistedCallSession;
@@ -78,6 +81,7 @@ export function parseRecord(raw: string): SessionRecord {
   }
   return {
     version,
+    incarnation: json.n,
     at: json.a,
     timers: json.t.map(([k, due, v]) => ({ k, due, v })),
     persisted: json.s,
@@ -86,17 +90,19 @@ export function parseRecord(raw: string): SessionRecord {
 
 export function serializeRecord(
   version: number,
+  incarnation: string,
   at: number,
   timers: readonly StoredTimer[],
   persisted: PersistedCallSession,
 ): string {
-  const json: StoredJson = { a: at, t: timers.map(({ k, due, v }) => [k, due, v]), s: persisted };
+  const json: StoredJson = { n: incarnation, a: at, t: timers.map(({ k, due, v }) => [k, due, v]), s: persisted };
   return `${version} ${JSON.stringify(json)}`;
 }
 
 /** A session ready to move on: its chart snapshot and pending timers at a version. */
 export interface LiveSession {
   readonly version: number;
+  readonly incarnation: string;
   readonly at: number;
   readonly snapshot: CallSessionSnapshot;
   readonly timers: readonly StoredTimer[];
@@ -106,6 +112,7 @@ export interface LiveSession {
 export function liveSessionOf(record: SessionRecord): LiveSession {
   return {
     version: record.version,
+    incarnation: record.incarnation,
     at: record.at,
     snapshot: restorableSnapshot(record.persisted, record.at),
     timers: record.timers,
@@ -254,17 +261,25 @@ function escapeId(id: string): string {
 }
 
 /**
- * A timer's BullMQ job id: the session, the timer, the version that set it and its due
- * time, e.g. `room-42.idle-alone.7.1764780000000`. Deterministic, so a retried add is
+ * A timer's BullMQ job id: the session, its incarnation, the timer, the version that
+ * set it and its due time, e.g. `room-42.k3v9x0a1.idle-alone.7.1764780000000`. Deterministic, so a retried add is
  * ignored by BullMQ, and never reused for another deadline.
  */
-export function jobIdOf(id: string, timer: StoredTimer): string {
-  return `${escapeId(id)}.${TIMER_NAMES[timer.k]}.${timer.v}.${timer.due}`;
+export function jobIdOf(id: string, incarnation: string, timer: StoredTimer): string {
+  return `${escapeId(id)}.${incarnation}.${TIMER_NAMES[timer.k]}.${timer.v}.${timer.due}`;
+}
+
+/** A fresh incarnation token: 8 random base-36 digits. */
+export function newIncarnation(): string {
+  return Math.floor(Math.random() * 36 ** 8)
+    .toString(36)
+    .padStart(8, '0');
 }
 
 /** What a deadline job carries: the session id, and which timer at which version and time. */
 export interface DeadlineJobData {
   readonly i: string;
+  readonly n: string;
   readonly k: number;
   readonly v: number;
   readonly d: number;

@@ -36,7 +36,7 @@ export class RedisView {
   async timerJobStates(id: string): Promise<string[]> {
     const record = await this.record(id);
     if (!record) return [];
-    return Promise.all(record.timers.map((timer) => this.queue.getJobState(jobIdOf(id, timer))));
+    return Promise.all(record.timers.map((timer) => this.queue.getJobState(jobIdOf(id, record.incarnation, timer))));
   }
 
   async close(): Promise<void> {
