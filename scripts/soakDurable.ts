@@ -36,7 +36,7 @@ let lastReport = 0;
 try {
   // fast-check only generates here, a batch at a time: the runs are async, one after another.
   let batch: Interleaving[] = [];
-  for (let b = 0; stats.events < targetEvents; ) {
+  for (let b = 0; stats.events < targetEvents;) {
     if (batch.length === 0) batch = fc.sample(interleavingArb(4), { numRuns: 100, seed: seed + b++ });
     const interleaving = batch.pop()!;
     const divergence = await runDurableInterleaving(interleaving, env, stats);

@@ -485,7 +485,9 @@ export class DurableCallSessionFleet {
       const now = this.#now();
       if (job !== null) {
         const timer =
-          job.n === live.incarnation ? live.timers.find((t) => t.k === job.k && t.v === job.v && t.due === job.d) : undefined;
+          job.n === live.incarnation
+            ? live.timers.find((t) => t.k === job.k && t.v === job.v && t.due === job.d)
+            : undefined;
         // Stale: the countdown moved or stopped since the job was added.
         if (timer === undefined) return { kind: 'unchanged', session: this.#stored(id, live) };
         if (timer.due > now) return { kind: 'early', wait: timer.due - now };
@@ -496,7 +498,9 @@ export class DurableCallSessionFleet {
       const ended = result.snapshot.status !== 'active';
       const persisted = persistedOf(result.snapshot);
       const value =
-        this.#removeOnEnd && ended ? '' : serializeRecord(result.version, live.incarnation, result.at, result.timers, persisted);
+        this.#removeOnEnd && ended
+          ? ''
+          : serializeRecord(result.version, live.incarnation, result.at, result.timers, persisted);
       const stored = await this.#redis.csmCas(key, String(live.version), value);
       if (stored === -1) return null;
       // A conflict: the jobs just added are left to find a newer version and do nothing,

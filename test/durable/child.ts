@@ -25,7 +25,12 @@ export type ChildRequest =
   | { readonly op: 'get'; readonly id: string }
   | { readonly op: 'remove'; readonly id: string }
   | { readonly op: 'now'; readonly now: number }
-  | { readonly op: 'listen'; readonly listener: ListenerId; readonly how: 'add' | 'method' | 'unsubscribe' | 'abort'; readonly withSignal?: boolean }
+  | {
+      readonly op: 'listen';
+      readonly listener: ListenerId;
+      readonly how: 'add' | 'method' | 'unsubscribe' | 'abort';
+      readonly withSignal?: boolean;
+    }
   | { readonly op: 'settled' }
   | { readonly op: 'close' };
 
@@ -138,7 +143,8 @@ process.once('message', (init: ChildInit) => {
     process.on('message', (message: { seq: number; request: ChildRequest }) => {
       handle(message.request).then(
         (result) => process.send!({ seq: message.seq, ok: true, result: result ?? null }),
-        (error: Error) => process.send!({ seq: message.seq, ok: false, error: { name: error.name, message: error.message } }),
+        (error: Error) =>
+          process.send!({ seq: message.seq, ok: false, error: { name: error.name, message: error.message } }),
       );
     });
     process.send!({ ready: process.pid });

@@ -39,7 +39,12 @@ describeWithRedis('durable: concurrent events for one session through two proces
   beforeAll(async () => {
     server = await RedisServer.start();
     view = new RedisView(server.url, PREFIX);
-    const init = { url: server.url, prefix: PREFIX, settings: settingsOf(300, 300, 30), listeners: ['S0', 'P0'] as const };
+    const init = {
+      url: server.url,
+      prefix: PREFIX,
+      settings: settingsOf(300, 300, 30),
+      listeners: ['S0', 'P0'] as const,
+    };
     processes.push(...(await Promise.all([FleetProcess.start('A', init), FleetProcess.start('B', init)])));
   });
 
@@ -63,10 +68,12 @@ describeWithRedis('durable: concurrent events for one session through two proces
       .filter(({ result }) => result.changed)
       .sort((x, y) => x.result.version - y.result.version);
     // Each applied event has a version of its own, one after another: no update was lost.
-    expect(applied.map(({ result }) => result.version)).toEqual(
-      applied.map((_, i) => joined.version + 1 + i),
-    );
-    let model: OracleModel = initialModel({ idleTimeoutPeriod: 300, reconnectTimeoutPeriod: 300, idleWarningPeriod: 30 });
+    expect(applied.map(({ result }) => result.version)).toEqual(applied.map((_, i) => joined.version + 1 + i));
+    let model: OracleModel = initialModel({
+      idleTimeoutPeriod: 300,
+      reconnectTimeoutPeriod: 300,
+      idleWarningPeriod: 30,
+    });
     const expected: string[] = [];
     const models = new Map<number, OracleModel>();
     for (const event of [{ type: 'session.join', sessionId: 'room' } as const, { type: 'session.joined' } as const]) {

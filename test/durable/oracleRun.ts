@@ -12,13 +12,7 @@
 // skewed clock would be.
 import type { DurableSession } from '../../src/durable/index.js';
 import { jobIdOf } from '../../src/durable/record.js';
-import {
-  advance,
-  describeList,
-  initialModel,
-  step as oracleStep,
-  type OracleModel,
-} from '../oracle.js';
+import { advance, describeList, initialModel, step as oracleStep, type OracleModel } from '../oracle.js';
 import { CALLBACKS_OF, isStatusId, type ListenerId, type RunStats, type Step } from '../oracleRun.js';
 import type { Interleaving } from '../fleet/oracleRun.js';
 import type { FleetProcess } from './processes.js';
@@ -74,9 +68,16 @@ async function fireDue(env: DurableOracleEnv, lanes: readonly Lane[]): Promise<s
         continue;
       }
       // One that a worker holds or put back meanwhile: promoted again next round.
-      if (await job.promote().then(() => true, () => false)) promoted.add(jobId);
+      if (
+        await job.promote().then(
+          () => true,
+          () => false,
+        )
+      )
+        promoted.add(jobId);
     }
-    if (Date.now() - started > FIRE_TIMEOUT_MS) return `deadlines not applied within ${FIRE_TIMEOUT_MS} ms: ${due.join(', ')}`;
+    if (Date.now() - started > FIRE_TIMEOUT_MS)
+      return `deadlines not applied within ${FIRE_TIMEOUT_MS} ms: ${due.join(', ')}`;
     await new Promise((resolve) => setTimeout(resolve, 2));
     // A job put back by an early worker is delayed again: promote it once more.
     for (const jobId of promoted) if ((await env.view.queue.getJobState(jobId)) === 'delayed') promoted.delete(jobId);
@@ -119,7 +120,11 @@ export async function runDurableInterleaving(
     steps: sequence.steps,
     next: 0,
     model: initialModel(
-      { idleTimeoutPeriod: sequence.idle, reconnectTimeoutPeriod: sequence.reconnect, idleWarningPeriod: sequence.warning },
+      {
+        idleTimeoutPeriod: sequence.idle,
+        reconnectTimeoutPeriod: sequence.reconnect,
+        idleWarningPeriod: sequence.warning,
+      },
       env.now,
     ),
   }));

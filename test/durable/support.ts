@@ -51,3 +51,14 @@ export function callbacksOf(processes: readonly FleetProcess[], id: string): Chi
     .flatMap((process) => process.callbacks.filter((callback) => callback.id === id))
     .sort((a, b) => a.version - b.version || a.order - b.order);
 }
+
+/** Polls `check` every 10 ms until it returns true, or rejects after `ms` with `what`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
