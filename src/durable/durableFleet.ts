@@ -181,7 +181,26 @@ function checkOptions(options: unknown): DurableFleetOptions {
 }
 
 /** One update's outcome for the caller: stored, ignored (nothing changed), or a job that is not due yet. */
-type Outcome = { kind: 'stored' | 'unchanged'; session: DurableSession } | { kind: 'early'; wait: number } | null;
+type Outcome =
+  | { kind: 'stored' | 'unchanged'; session: DurableSession }
+  /** A deadline job to hand back to BullMQ for `wait` ms: not due yet, or its session not stored yet. */
+  | { kind: 'later'; wait: number }
+  | null;
+
+/** A deadline job as the worker received it: its data, and how long ago (real ms) it was added. */
+interface DeliveredJob {
+  readonly data: DeadlineJobData;
+  readonly age: number;
+}
+
+/**
+ * The jobs of a transition are added before it is stored, so a job due at once can
+ * reach a worker before its session holds it. Such a job is handed back for this long
+ * and looked at again; one still not stored after ORPHAN_AGE_MS belongs to a transition
+ * that never was (its process died, or lost the compare-and-set) and does nothing.
+ */
+const NOT_YET_STORED_WAIT_MS = 25;
+const ORPHAN_AGE_MS = 30_000;
 
 /**
  * Call sessions whose truth lives in Redis, shared by any number of processes (SPEC
@@ -343,7 +362,7 @@ export class DurableCallSessionFleet {
     const parsed = parseEvent(event);
     const outcome = await this.#update(id, parsed, null);
     if (outcome === null) throw new RangeError(`Redis holds no durable session ${JSON.stringify(id)}`);
-    if (outcome.kind === 'early') throw new Error('unreachable: an event is never early');
+    if (outcome.kind === 'later') throw new Error('unreachable: an event is never handed back');
     return { ...outcome.session, changed: outcome.kind === 'stored' };
   }
 
@@ -476,21 +495,25 @@ export class DurableCallSessionFleet {
    * store. `job`: a deadline delivered by BullMQ, run only if the session still has
    * that timer; `null` otherwise. Resolves `null` when the session does not exist.
    */
-  async #update(id: string, event: CallSessionEvent | null, job: DeadlineJobData | null): Promise<Outcome> {
+  async #update(id: string, event: CallSessionEvent | null, delivered: DeliveredJob | null): Promise<Outcome> {
     const key = this.#key(id);
+    const job = delivered?.data ?? null;
+    const young = delivered !== null && delivered.age < ORPHAN_AGE_MS;
     for (;;) {
       const raw = await this.#redis.get(key);
-      if (raw === null) return null;
+      if (raw === null) return young ? { kind: 'later', wait: NOT_YET_STORED_WAIT_MS } : null;
       const live = this.#live(id, raw);
       const now = this.#now();
       if (job !== null) {
-        const timer =
-          job.n === live.incarnation
-            ? live.timers.find((t) => t.k === job.k && t.v === job.v && t.due === job.d)
-            : undefined;
-        // Stale: the countdown moved or stopped since the job was added.
-        if (timer === undefined) return { kind: 'unchanged', session: this.#stored(id, live) };
-        if (timer.due > now) return { kind: 'early', wait: timer.due - now };
+        // Another incarnation: the session was removed (and maybe added again) since.
+        if (job.n !== live.incarnation) return { kind: 'unchanged', session: this.#stored(id, live) };
+        const timer = live.timers.find((t) => t.k === job.k && t.v === job.v && t.due === job.d);
+        if (timer === undefined) {
+          if (young && live.version < job.v) return { kind: 'later', wait: NOT_YET_STORED_WAIT_MS };
+          // Stale: the countdown moved or stopped since the job was added.
+          return { kind: 'unchanged', session: this.#stored(id, live) };
+        }
+        if (timer.due > now) return { kind: 'later', wait: timer.due - now };
       }
       const result = this.#stepper.update(live, event, now);
       if (!result.changed) return { kind: 'unchanged', session: this.#stored(id, live) };
@@ -568,9 +591,10 @@ export class DurableCallSessionFleet {
 
   async #onDeadline(job: Job, token: string | undefined): Promise<void> {
     const data = job.data as DeadlineJobData;
-    const outcome = await this.#track(this.#update(data.i, null, data));
-    if (outcome?.kind === 'early') {
-      // This process's clock says not yet (clocks apart, or a job promoted early).
+    const outcome = await this.#track(this.#update(data.i, null, { data, age: Date.now() - job.timestamp }));
+    if (outcome?.kind === 'later') {
+      // Not due by this process's clock (clocks apart, a job promoted early), or its
+      // session not stored yet: BullMQ holds it again.
       await job.moveToDelayed(Date.now() + outcome.wait, token);
       throw new this.#DelayedError();
     }
