@@ -18,6 +18,7 @@
  *   DURABLE_RATE      deadlines due per second in the lateness run (default 1000)
  *   DURABLE_BURST     deadlines in the burst run (default 5000)
  *   DURABLE_SESSIONS  sessions in the memory run (default 10000)
+ *   DURABLE_PARTS     which runs (default ops,events,everysec,fleet,burst,rate,floor,memory)
  *
  * Prints each figure with its target and the 1-minute load average. Exits 0 whatever the figures.
  */
@@ -36,6 +37,8 @@ const SECONDS = Number(process.env.DURABLE_SECONDS ?? 5);
 const RATE = Number(process.env.DURABLE_RATE ?? 1000);
 const BURST = Number(process.env.DURABLE_BURST ?? 5000);
 const SESSIONS = Number(process.env.DURABLE_SESSIONS ?? 10_000);
+const ALL_PARTS = 'ops,events,everysec,fleet,burst,rate,floor,memory';
+const PARTS = new Set((process.env.DURABLE_PARTS ?? ALL_PARTS).split(','));
 /** Updates in flight per process, each on its own session: no compare-and-set conflicts. */
 const IN_FLIGHT = 64;
 const TARGET = { eventsPerS: 2000, p99Ms: 100, bytesPerSession: 2048 };
@@ -67,6 +70,8 @@ const WORKLOADS: Record<string, { setup: CallSessionEvent[]; loop: CallSessionEv
 interface EventsResult {
   events: number;
   seconds: number;
+  /** CPU time of this process per event, µs. */
+  cpuUs: number;
 }
 
 async function eventsRun(url: string, prefix: string, workload: string, seconds: number): Promise<EventsResult> {
@@ -80,6 +85,7 @@ async function eventsRun(url: string, prefix: string, workload: string, seconds:
       for (const event of setup) await fleet.send(id, event);
     }
     let events = 0;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const until = started + seconds * 1000;
     await Promise.all(
@@ -90,7 +96,8 @@ async function eventsRun(url: string, prefix: string, workload: string, seconds:
         }
       }),
     );
-    return { events, seconds: (performance.now() - started) / 1000 };
+    const used = process.cpuUsage(cpu);
+    return { events, seconds: (performance.now() - started) / 1000, cpuUs: (used.user + used.system) / events };
   } finally {
     await fleet.close();
   }
@@ -163,44 +170,93 @@ async function main(): Promise<void> {
       `durable bench · redis-server ${(await admin.info('server')).match(/redis_version:(\S+)/)?.[1]} (appendonly yes, appendfsync always) · node ${process.version}`,
     );
 
-    // ---- events/s
-    for (const workload of Object.keys(WORKLOADS)) {
-      const one = await eventsRun(server.url, `e1${workload.length}`, workload, SECONDS);
-      const oneRate = one.events / one.seconds;
-      say(
-        `events/s, 1 process, ${workload}: ${fmt(oneRate)} (target ≥ ${fmt(TARGET.eventsPerS)}) ${verdict(oneRate >= TARGET.eventsPerS)} · load ${load()}`,
-      );
-      const two = await Promise.all(
-        ['a', 'b'].map((p) => runChild([server.url, `e2${p}${workload.length}`, workload, String(SECONDS)])),
-      );
-      const rates = two.map((r) => r.events / r.seconds);
-      say(
-        `events/s, 2 processes, ${workload}: ${rates.map((r) => fmt(r)).join(' + ')} = ${fmt(rates[0]! + rates[1]!)} (per process target ≥ ${fmt(TARGET.eventsPerS)}) ${verdict(Math.min(...rates) >= TARGET.eventsPerS)} · load ${load()}`,
-      );
-    }
-    // The in-memory fleet on the same workload, for scale.
-    for (const workload of Object.keys(WORKLOADS)) {
-      const fleet = createCallSessionFleet({ settings });
-      const { setup, loop } = WORKLOADS[workload]!;
-      for (let i = 0; i < IN_FLIGHT; i++) {
-        fleet.add(`m${i}`);
-        fleet.join(`m${i}`);
-        for (const event of setup) fleet.send(`m${i}`, event);
-      }
-      let events = 0;
-      const started = performance.now();
-      while (performance.now() - started < 1000) {
-        for (let i = 0; i < IN_FLIGHT; i++) fleet.send(`m${i}`, loop[events % loop.length]!);
-        events += IN_FLIGHT;
-      }
-      say(
-        `events/s, in-memory fleet (1 process, no Redis), ${workload}: ${fmt(events / ((performance.now() - started) / 1000))}`,
-      );
-      fleet.dispose();
+    const redisCpuUs = async (): Promise<number> => {
+      const info = await admin.info('cpu');
+      const field = (name: string) => Number(info.match(new RegExp(`${name}:([0-9.]+)`))![1]) * 1e6;
+      return field('used_cpu_user') + field('used_cpu_sys');
+    };
+    // ---- what one operation costs alone: sequential round trips
+    if (PARTS.has('ops')) {
+      const fleet = await createDurableFleet({ connection: server.url, prefix: 'ops', settings, worker: false });
+      const opsConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+      const queue = new Queue('ops', { connection: opsConnection, prefix: 'ops' });
+      const time = async (name: string, n: number, op: (i: number) => Promise<unknown>) => {
+        const started = performance.now();
+        for (let i = 0; i < n; i++) await op(i);
+        return `${name} ${fmt(((performance.now() - started) * 1000) / n)} µs`;
+      };
+      await fleet.add('o');
+      await fleet.join('o');
+      await fleet.send('o', { type: 'session.joined', participants: [ana] });
+      const parts = [
+        await time('GET', 500, () => admin.get('ops:s:o')),
+        await time('SET (fsync)', 500, () => admin.set('ops:probe', 'x')),
+        await time('send (no countdown moves)', 500, (i) =>
+          fleet.send('o', { type: i % 2 ? 'participant.left' : 'participant.joined', participant: bo }),
+        ),
+        await time('BullMQ add of a delayed job', 500, (i) =>
+          queue.add('d', { i }, { jobId: `j${i}x`, delay: 600_000 }),
+        ),
+        await time('BullMQ remove', 500, (i) => queue.remove(`j${i}x`)),
+      ];
+      say(`one operation at a time: ${parts.join(' · ')} · load ${load()}`);
+      await queue.close();
+      opsConnection.disconnect();
+      await fleet.close();
     }
 
+    // ---- events/s
+    if (PARTS.has('events'))
+      for (const workload of Object.keys(WORKLOADS)) {
+        const redisBefore = await redisCpuUs();
+        const one = await eventsRun(server.url, `e1${workload.length}`, workload, SECONDS);
+        const redisPerEvent = ((await redisCpuUs()) - redisBefore) / one.events;
+        const oneRate = one.events / one.seconds;
+        say(
+          `events/s, 1 process, ${workload}: ${fmt(oneRate)} (target ≥ ${fmt(TARGET.eventsPerS)}) ${verdict(oneRate >= TARGET.eventsPerS)}; CPU per event: node ${fmt(one.cpuUs)} µs, redis-server ${fmt(redisPerEvent)} µs · load ${load()}`,
+        );
+        const two = await Promise.all(
+          ['a', 'b'].map((p) => runChild([server.url, `e2${p}${workload.length}`, workload, String(SECONDS)])),
+        );
+        const rates = two.map((r) => r.events / r.seconds);
+        say(
+          `events/s, 2 processes, ${workload}: ${rates.map((r) => fmt(r)).join(' + ')} = ${fmt(rates[0]! + rates[1]!)} (per process target ≥ ${fmt(TARGET.eventsPerS)}) ${verdict(Math.min(...rates) >= TARGET.eventsPerS)} · load ${load()}`,
+        );
+      }
+    // The cost of fsync on every write: the countdown workload again with appendfsync everysec.
+    if (PARTS.has('everysec')) {
+      await admin.config('SET', 'appendfsync', 'everysec');
+      const workload = 'each event starts or stops a countdown';
+      const run = await eventsRun(server.url, 'e3', workload, SECONDS);
+      say(
+        `events/s, 1 process, ${workload}, appendfsync everysec (for comparison only): ${fmt(run.events / run.seconds)} · load ${load()}`,
+      );
+      await admin.config('SET', 'appendfsync', 'always');
+    }
+    // The in-memory fleet on the same workload, for scale.
+    if (PARTS.has('fleet'))
+      for (const workload of Object.keys(WORKLOADS)) {
+        const fleet = createCallSessionFleet({ settings });
+        const { setup, loop } = WORKLOADS[workload]!;
+        for (let i = 0; i < IN_FLIGHT; i++) {
+          fleet.add(`m${i}`);
+          fleet.join(`m${i}`);
+          for (const event of setup) fleet.send(`m${i}`, event);
+        }
+        let events = 0;
+        const started = performance.now();
+        while (performance.now() - started < 1000) {
+          for (let i = 0; i < IN_FLIGHT; i++) fleet.send(`m${i}`, loop[events % loop.length]!);
+          events += IN_FLIGHT;
+        }
+        say(
+          `events/s, in-memory fleet (1 process, no Redis), ${workload}: ${fmt(events / ((performance.now() - started) / 1000))}`,
+        );
+        fleet.dispose();
+      }
+
     // ---- deadlines/s: a burst all due at one instant
-    {
+    if (PARTS.has('burst')) {
       const fleet = await createDurableFleet({ connection: server.url, prefix: 'burst', concurrency: 64 });
       let fired = 0;
       let last = 0;
@@ -215,16 +271,20 @@ async function main(): Promise<void> {
       const wait = due - Date.now();
       process.stderr.write(`burst: ${BURST} deadlines due in ${fmt(wait / 1000, 1)} s …\n`);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+      const cpu = process.cpuUsage();
+      const redisBefore = await redisCpuUs();
       while (fired < BURST && Date.now() - due < 120_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      const used = process.cpuUsage(cpu);
+      const redisPer = ((await redisCpuUs()) - redisBefore) / BURST;
       const seconds = (last - due) / 1000;
       say(
-        `deadlines/s, 1 process (worker concurrency 64), burst of ${fmt(BURST)} due at one instant: ${fmt(BURST / seconds)} (all fired ${fmt(seconds, 2)} s after the instant) · load ${load()}`,
+        `deadlines/s, 1 process (worker concurrency 64), burst of ${fmt(BURST)} due at one instant: ${fmt(BURST / seconds)} (all fired ${fmt(seconds, 2)} s after the instant); CPU per deadline: node ${fmt((used.user + used.system) / BURST)} µs, redis-server ${fmt(redisPer)} µs · load ${load()}`,
       );
       await fleet.close();
     }
 
     // ---- lateness at a fixed rate
-    {
+    if (PARTS.has('rate')) {
       const count = RATE * 10;
       const fleet = await createDurableFleet({ connection: server.url, prefix: 'rate', concurrency: 64 });
       const dueOf = new Map<string, number>();
@@ -256,7 +316,7 @@ async function main(): Promise<void> {
       await fleet.close();
     }
     // BullMQ alone: delayed no-op jobs at the same rate, its lateness floor.
-    {
+    if (PARTS.has('floor')) {
       const count = RATE * 10;
       const connection = new Redis(server.url, { maxRetriesPerRequest: null });
       const queue = new Queue('floor', { connection, prefix: 'floor' });
@@ -291,40 +351,45 @@ async function main(): Promise<void> {
     }
 
     // ---- Redis memory per session
-    {
-      await admin.flushall();
-      const used = async () => Number((await admin.info('memory')).match(/used_memory:(\d+)/)![1]);
-      const fleet = await createDurableFleet({ connection: server.url, prefix: 'mem', settings, worker: false });
-      const before = await used();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (next < SESSIONS) await fleet.add(`room-${next++}`);
-        }),
-      );
-      const idle = await used();
-      next = 0;
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (next < SESSIONS) {
-            const id = `room-${next++}`;
-            await fleet.join(id);
-            await fleet.send(id, { type: 'session.joined' });
-          }
-        }),
-      );
-      const alone = await used();
-      const perIdle = (idle - before) / SESSIONS;
-      const perAlone = (alone - before) / SESSIONS;
-      say(
-        `Redis memory per session (${fmt(SESSIONS)} sessions, INFO used_memory): idle ${fmt(perIdle)} B; joined alone with its idle countdown and warning (2 delayed jobs) ${fmt(perAlone)} B (target ≤ ${fmt(TARGET.bytesPerSession)} B) ${verdict(perAlone <= TARGET.bytesPerSession)}`,
-      );
-      const sample = await admin.get('mem:s:room-0');
-      const jobKey = (await admin.keys('mem:deadlines:room-0.*'))[0];
-      say(
-        `  of which: one stored session ${sample!.length} B of JSON (MEMORY USAGE ${await admin.memory('USAGE', 'mem:s:room-0')} B); one delayed job hash MEMORY USAGE ${jobKey ? await admin.memory('USAGE', jobKey) : '?'} B`,
-      );
-      await fleet.close();
+    if (PARTS.has('memory')) {
+      // Redis's default keeps a hash compact (a listpack) only while every value is at most
+      // 64 bytes; a BullMQ job's `opts` is longer, so each job is a full hash table.
+      for (const listpackValue of [undefined, 512]) {
+        await admin.flushall();
+        if (listpackValue !== undefined) await admin.config('SET', 'hash-max-listpack-value', String(listpackValue));
+        const config = listpackValue === undefined ? 'default config' : `hash-max-listpack-value ${listpackValue}`;
+        const used = async () => Number((await admin.info('memory')).match(/used_memory:(\d+)/)![1]);
+        const fleet = await createDurableFleet({ connection: server.url, prefix: 'mem', settings, worker: false });
+        const before = await used();
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: IN_FLIGHT }, async () => {
+            while (next < SESSIONS) await fleet.add(`room-${next++}`);
+          }),
+        );
+        const idle = await used();
+        next = 0;
+        await Promise.all(
+          Array.from({ length: IN_FLIGHT }, async () => {
+            while (next < SESSIONS) {
+              const id = `room-${next++}`;
+              await fleet.join(id);
+              await fleet.send(id, { type: 'session.joined' });
+            }
+          }),
+        );
+        const alone = await used();
+        const perIdle = (idle - before) / SESSIONS;
+        const perAlone = (alone - before) / SESSIONS;
+        say(
+          `Redis memory per session (${fmt(SESSIONS)} sessions, INFO used_memory, ${config}): idle ${fmt(perIdle)} B; joined alone with its idle countdown and warning (2 delayed jobs) ${fmt(perAlone)} B (target ≤ ${fmt(TARGET.bytesPerSession)} B) ${verdict(perAlone <= TARGET.bytesPerSession)}`,
+        );
+        const jobKey = (await admin.keys('mem:deadlines:room-0.*'))[0];
+        say(
+          `  of which: one stored session ${(await admin.get('mem:s:room-0'))!.length} B of text, MEMORY USAGE ${await admin.memory('USAGE', 'mem:s:room-0')} B; one delayed job's hash MEMORY USAGE ${jobKey ? await admin.memory('USAGE', jobKey) : '?'} B`,
+        );
+        await fleet.close();
+      }
     }
   } finally {
     admin.disconnect();

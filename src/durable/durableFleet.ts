@@ -10,6 +10,7 @@ import { ListenerRegistry, type ListenerOptions, type Registration } from '../co
 import type { PersistedCallSession } from '../persistence/restore.js';
 import type { CallSessionState } from '../core/sessionView.js';
 import {
+  deadlineOfJobId,
   jobIdOf,
   newIncarnation,
   liveSessionOf,
@@ -48,7 +49,7 @@ export interface DurableFleetOptions {
   settings?: SessionSettings;
   /** Whether this process runs a BullMQ worker for due deadlines; default `true`. `false`: it only sends events. */
   worker?: boolean;
-  /** How many deadline jobs this process's worker handles at once; default 16. */
+  /** How many deadline jobs this process handles at once, over up to 8 BullMQ workers of 8 each; default 16. */
   concurrency?: number;
   /** `true`: a session that reaches a final state is deleted from Redis in the same step, after… its callbacks still run. Default `false`. */
   removeOnEnd?: boolean;
@@ -129,8 +130,13 @@ return 1
 type CasRedis = Redis & { csmCas(key: string, version: string, value: string): Promise<number> };
 
 const QUEUE_NAME = 'deadlines';
-const JOB_NAME = 'deadline';
-const MAX_ATTEMPTS = 1000;
+const JOB_NAME = 'd';
+/** A job whose handling failed (Redis unreachable mid-update) is tried again, 1 s apart, for about 10 minutes. */
+const MAX_ATTEMPTS = 600;
+const BACKOFF = { type: 'fixed', delay: 1000 };
+/** The jobs one BullMQ worker handles at once; `concurrency` is split over this many per worker, at most MAX_WORKERS. */
+const JOBS_PER_WORKER = 8;
+const MAX_WORKERS = 8;
 /** Kept small: nothing of the package reads BullMQ's event stream. */
 const EVENTS_MAX_LEN = 1000;
 
@@ -214,8 +220,8 @@ const ORPHAN_AGE_MS = 30_000;
 export class DurableCallSessionFleet {
   readonly #redis: CasRedis;
   readonly #queue: Queue;
-  readonly #worker: Worker | undefined;
-  readonly #workerRedis: Redis | undefined;
+  readonly #workers: Worker[] = [];
+  readonly #workerRedis: Redis[] = [];
   readonly #DelayedError: Peers['DelayedError'];
   readonly #prefix: string;
   readonly #defaultSettings: SessionSettings;
@@ -272,24 +278,32 @@ export class DurableCallSessionFleet {
     });
     this.#queue.on('error', (error: unknown) => this.#report(error));
     if (worker ?? true) {
-      // BullMQ's worker blocks on its connection, so it has its own, retrying forever.
-      this.#workerRedis = redisOf({ maxRetriesPerRequest: null });
-      this.#workerRedis.on('error', (error: unknown) => this.#report(error));
-      this.#worker = new peers.Worker(QUEUE_NAME, (job, token) => this.#onDeadline(job, token), {
-        connection: this.#workerRedis,
-        prefix: this.#prefix,
-        concurrency: concurrency ?? 16,
-        autorun: true,
-      });
-      this.#worker.on('error', (error: unknown) => this.#report(error));
-      this.#worker.on('failed', (_job: unknown, error: unknown) => this.#report(error));
+      // A BullMQ worker fetches its jobs one after another, each fetch a write that waits
+      // for Redis's fsync; several workers fetch side by side. Each blocks on its own
+      // connection, retrying forever.
+      const total = concurrency ?? 16;
+      const count = Math.min(MAX_WORKERS, Math.ceil(total / JOBS_PER_WORKER));
+      for (let i = 0; i < count; i++) {
+        const connection = redisOf({ maxRetriesPerRequest: null });
+        connection.on('error', (error: unknown) => this.#report(error));
+        const bullWorker = new peers.Worker(QUEUE_NAME, (job, token) => this.#onDeadline(job, token), {
+          connection,
+          prefix: this.#prefix,
+          concurrency: Math.ceil(total / count),
+          autorun: true,
+        });
+        bullWorker.on('error', (error: unknown) => this.#report(error));
+        bullWorker.on('failed', (_job: unknown, error: unknown) => this.#report(error));
+        this.#workerRedis.push(connection);
+        this.#workers.push(bullWorker);
+      }
     }
   }
 
   /** @internal Resolves once the connections (and the worker) are up. */
   async ready(): Promise<void> {
     await this.#queue.waitUntilReady();
-    if (this.#worker) await this.#worker.waitUntilReady();
+    await Promise.all(this.#workers.map((bullWorker) => bullWorker.waitUntilReady()));
   }
 
   /**
@@ -449,12 +463,12 @@ export class DurableCallSessionFleet {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#worker?.close();
+    await Promise.all(this.#workers.map((bullWorker) => bullWorker.close()));
     await Promise.allSettled([...this.#pending]);
     await this.#queue.close();
     this.#statusListeners.clear();
     this.#participantListeners.clear();
-    await Promise.allSettled([this.#redis.quit(), this.#workerRedis?.quit()]);
+    await Promise.allSettled([this.#redis.quit(), ...this.#workerRedis.map((connection) => connection.quit())]);
   }
 
   // ---------------------------------------------------------------------------------
@@ -554,14 +568,14 @@ export class DurableCallSessionFleet {
     const now = this.#now();
     const jobs = timers.map((timer) => ({
       name: JOB_NAME,
-      data: { i: id, n: incarnation, k: timer.k, v: timer.v, d: timer.due } satisfies DeadlineJobData,
+      data: null,
       opts: {
         jobId: jobIdOf(id, incarnation, timer),
         delay: Math.max(0, timer.due - now),
         removeOnComplete: true,
         removeOnFail: 1000,
         attempts: MAX_ATTEMPTS,
-        backoff: { type: 'fixed', delay: 200 },
+        backoff: BACKOFF,
       },
     }));
     if (jobs.length === 1) await this.#queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
@@ -590,7 +604,11 @@ export class DurableCallSessionFleet {
   }
 
   async #onDeadline(job: Job, token: string | undefined): Promise<void> {
-    const data = job.data as DeadlineJobData;
+    const data = deadlineOfJobId(job.id ?? '');
+    if (data === undefined) {
+      this.#report(new Error(`call-session-machine/durable: ${String(job.id)} is no deadline job; ignored`));
+      return;
+    }
     const outcome = await this.#track(this.#update(data.i, null, { data, age: Date.now() - job.timestamp }));
     if (outcome?.kind === 'later') {
       // Not due by this process's clock (clocks apart, a job promoted early), or its

@@ -281,11 +281,31 @@ export function newIncarnation(): string {
     .padStart(8, '0');
 }
 
-/** What a deadline job carries: the session id, and which timer at which version and time. */
+/** Which deadline a job is: the session id, its incarnation, and which timer at which version and time. */
 export interface DeadlineJobData {
   readonly i: string;
   readonly n: string;
   readonly k: number;
   readonly v: number;
   readonly d: number;
+}
+
+/**
+ * A job id read back (`jobIdOf`'s inverse): the job itself carries no data, since the
+ * id says it all and every byte of a delayed job is kept in Redis until it is due.
+ * `undefined` for an id that is not a deadline's.
+ */
+export function deadlineOfJobId(jobId: string): DeadlineJobData | undefined {
+  const parts = jobId.split('.');
+  if (parts.length < 5) return undefined;
+  const [n, name, v, d] = parts.slice(-4) as [string, string, string, string];
+  const k = TIMER_NAMES.indexOf(name);
+  const version = Number(v);
+  const due = Number(d);
+  if (k < 0 || !Number.isSafeInteger(version) || !Number.isFinite(due)) return undefined;
+  const i = parts
+    .slice(0, -4)
+    .join('.')
+    .replace(/%3A|%25/g, (c) => (c === '%3A' ? ':' : '%'));
+  return { i, n, k, v: version, d: due };
 }

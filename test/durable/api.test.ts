@@ -2,8 +2,20 @@
 // refused with a clear error and nothing changed, a throwing listener isolated.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createDurableFleet, type DurableCallSessionFleet } from '../../src/durable/index.js';
+import { deadlineOfJobId, jobIdOf } from '../../src/durable/record.js';
 import { RedisServer, describeWithRedis } from '../support/redisServer.js';
 import { RedisView, settingsOf } from './support.js';
+
+test('a deadline job id says which deadline it is, for any session id', () => {
+  for (const id of ['room-42', 'a:b', '100%', 'x.y.z', '%3A', ':', 'ü 🎉']) {
+    const timer = { k: 4, v: 7, due: 1_764_780_000_123 };
+    const jobId = jobIdOf(id, 'k3v9x0a1', timer);
+    expect(jobId).not.toContain(':');
+    expect(deadlineOfJobId(jobId)).toEqual({ i: id, n: 'k3v9x0a1', k: 4, v: 7, d: timer.due });
+  }
+  expect(deadlineOfJobId('42')).toBeUndefined();
+  expect(deadlineOfJobId('a.b.nope.1.2')).toBeUndefined();
+});
 
 describeWithRedis('durable: the API', () => {
   let server: RedisServer;

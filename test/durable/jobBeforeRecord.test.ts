@@ -5,7 +5,7 @@
 // first, the stored session some 300 ms later.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createDurableFleet, type DurableCallSessionFleet } from '../../src/durable/index.js';
-import { jobIdOf, parseRecord, type DeadlineJobData } from '../../src/durable/record.js';
+import { jobIdOf, parseRecord } from '../../src/durable/record.js';
 import { RedisServer, describeWithRedis } from '../support/redisServer.js';
 import { RedisView, settingsOf, sleep, waitFor } from './support.js';
 
@@ -37,14 +37,11 @@ describeWithRedis('durable: a deadline job that arrives before its session is st
   });
 
   /** Takes `id`'s stored value and its jobs out of Redis, as they were before the step that wrote them. */
-  async function unstore(id: string): Promise<{ raw: string; jobs: { jobId: string; data: DeadlineJobData }[] }> {
+  async function unstore(id: string): Promise<{ raw: string; jobs: string[] }> {
     const raw = (await view.redis.get(`early:s:${id}`))!;
     const record = parseRecord(raw);
-    const jobs = record.timers.map((t) => ({
-      jobId: jobIdOf(id, record.incarnation, t),
-      data: { i: id, n: record.incarnation, k: t.k, v: t.v, d: t.due },
-    }));
-    for (const { jobId } of jobs) await view.queue.remove(jobId);
+    const jobs = record.timers.map((t) => jobIdOf(id, record.incarnation, t));
+    for (const jobId of jobs) await view.queue.remove(jobId);
     return { raw, jobs };
   }
 
@@ -56,7 +53,7 @@ describeWithRedis('durable: a deadline job that arrives before its session is st
     await view.redis.del('early:s:added');
     await sleep(1_100);
     // The idle job, due now, with no session stored yet.
-    for (const { jobId, data } of jobs) await view.queue.add('deadline', data, { jobId, removeOnComplete: true });
+    for (const jobId of jobs) await view.queue.add('d', null, { jobId, removeOnComplete: true });
     await sleep(300);
     await view.redis.set('early:s:added', raw);
     await waitFor(() => timedOut.includes('added'), 5_000, 'the idle timeout of the session stored after its job');
@@ -72,7 +69,7 @@ describeWithRedis('durable: a deadline job that arrives before its session is st
     // Back to the version before the countdown started; then its job, due now, first.
     await view.redis.set('early:s:updated', before);
     await sleep(1_100);
-    for (const { jobId, data } of jobs) await view.queue.add('deadline', data, { jobId, removeOnComplete: true });
+    for (const jobId of jobs) await view.queue.add('d', null, { jobId, removeOnComplete: true });
     await sleep(300);
     await view.redis.set('early:s:updated', raw);
     await waitFor(() => timedOut.includes('updated'), 5_000, 'the idle timeout of the update stored after its job');
