@@ -9,7 +9,7 @@ import { FleetProcess } from './processes.js';
 import { callbacksOf, RedisView, settingsOf } from './support.js';
 
 const PREFIX = 'conc';
-const PER_PROCESS = 300;
+const PER_PROCESS = 200;
 const POOL = [{ uid: 'ana' }, { uid: 'bo', name: 'Bo' }, { pid: 'p1', uid: 'cy' }];
 
 /** Events that keep the session joined, so that all of them have something to do. */

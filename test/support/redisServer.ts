@@ -11,10 +11,18 @@ import { describe, test } from 'vitest';
 
 const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
 
-/** The redis-server binary, or `undefined` when it is not installed. */
-export const REDIS_SERVER: string | undefined =
-  CANDIDATES.find((path) => existsSync(path)) ??
-  (spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim() || undefined);
+/**
+ * The redis-server binary, or `undefined` when it is not installed. `CSM_REDIS_SERVER`
+ * names another one (a path that does not exist plays "not installed").
+ */
+export const REDIS_SERVER: string | undefined = (() => {
+  const chosen = process.env.CSM_REDIS_SERVER;
+  if (chosen !== undefined) return existsSync(chosen) ? chosen : undefined;
+  return (
+    CANDIDATES.find((path) => existsSync(path)) ??
+    (spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim() || undefined)
+  );
+})();
 
 export const REDIS_INSTALL_HINT = 'redis-server is not installed: apt-get install -y redis-server';
 
