@@ -27,11 +27,17 @@ import {
 
 /** Redis connection options, as ioredis's `RedisOptions` takes them (`host`, `port`, `db`, `password`, `tls`, …). */
 export interface DurableRedisOptions {
+  /** Default `127.0.0.1`. */
   host?: string;
+  /** Default 6379. */
   port?: number;
+  /** The database number; default 0. */
   db?: number;
+  /** For Redis ACLs. */
   username?: string;
+  /** `AUTH` password. */
   password?: string;
+  /** Any other ioredis option (`tls`, `connectTimeout`, …). */
   [option: string]: unknown;
 }
 
@@ -68,7 +74,10 @@ export interface DurableFleetOptions {
    * Redis must read the same time (BullMQ waits real milliseconds until `due - now()`).
    * For tests.
    */
-  clock?: { now(): number };
+  clock?: {
+    /** The time now, in ms. */
+    now(): number;
+  };
 }
 
 /** What `fleet.add(id, options)` takes. */
