@@ -7,6 +7,13 @@ import { RedisServer, describeWithRedis } from '../support/redisServer.js';
 import { FleetProcess } from './processes.js';
 import { RedisView, settingsOf, sleep, waitFor } from './support.js';
 
+/**
+ * "At its time": not before its deadline, and well before the 30 s after which BullMQ
+ * would recover a job through its stalled-lock check. Wide, for a loaded CI machine;
+ * how late deadlines are is measured by `npm run bench:durable`, not here.
+ */
+const LATE_BOUND_MS = 5_000;
+
 describeWithRedis('durable: a process killed with SIGKILL mid-countdown', () => {
   let server: RedisServer;
   const started: FleetProcess[] = [];
@@ -52,8 +59,7 @@ describeWithRedis('durable: a process killed with SIGKILL mid-countdown', () => 
     const fired = timedOut([b], 'room');
     expect(fired).toHaveLength(1);
     expect(fired[0]!.at).toBeGreaterThanOrEqual(deadline);
-    // "At its time": within BullMQ's delivery and a loaded machine's scheduling, far from the 2 s period.
-    expect(fired[0]!.at - deadline).toBeLessThan(1_500);
+    expect(fired[0]!.at - deadline).toBeLessThan(LATE_BOUND_MS);
     const stored = await view('kill1').record('room');
     expect([stored?.persisted.state, stored?.persisted.endReason]).toEqual(['timedOut', 'idleTimeout']);
   });
@@ -74,7 +80,7 @@ describeWithRedis('durable: a process killed with SIGKILL mid-countdown', () => 
     const fired = timedOut([c], 'room');
     expect(fired).toHaveLength(1);
     expect(fired[0]!.at).toBeGreaterThanOrEqual(deadline);
-    expect(fired[0]!.at - deadline).toBeLessThan(1_500);
+    expect(fired[0]!.at - deadline).toBeLessThan(LATE_BOUND_MS);
     expect((await view('kill2').record('room'))?.persisted.state).toBe('timedOut');
   });
 

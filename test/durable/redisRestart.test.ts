@@ -6,6 +6,13 @@ import { createDurableFleet, type DurableCallSessionFleet } from '../../src/dura
 import { RedisServer, describeWithRedis } from '../support/redisServer.js';
 import { RedisView, settingsOf, sleep, waitFor } from './support.js';
 
+/**
+ * "At its time": not before its deadline, and well before the 30 s after which BullMQ
+ * would recover a job through its stalled-lock check. Wide, for a loaded CI machine;
+ * how late deadlines are is measured by `npm run bench:durable`, not here.
+ */
+const LATE_BOUND_MS = 5_000;
+
 describeWithRedis('durable: Redis killed and restarted mid-countdown', () => {
   let server: RedisServer;
   let fleet: DurableCallSessionFleet;
@@ -51,7 +58,7 @@ describeWithRedis('durable: Redis killed and restarted mid-countdown', () => {
       await sleep(500);
       expect(timedOut.map((t) => t.id)).toEqual(['room']);
       expect(timedOut[0]!.at).toBeGreaterThanOrEqual(deadline);
-      expect(timedOut[0]!.at - deadline).toBeLessThan(1_500);
+      expect(timedOut[0]!.at - deadline).toBeLessThan(LATE_BOUND_MS);
       expect((await view.record('room'))?.persisted.endReason).toBe('idleTimeout');
     } finally {
       await view.close();
