@@ -11,7 +11,7 @@
  * Prints runs, sequences, events, divergences and elapsed seconds; exits 1 on a divergence.
  */
 import fc from 'fast-check';
-import { interleavingArb, formatInterleaving, type Interleaving } from '../test/fleet/oracleRun.js';
+import { interleavingArb, formatInterleaving, type Interleaving } from '../test/oracleRun.js';
 import { newStats } from '../test/oracleRun.js';
 import { runDurableInterleaving, type DurableOracleEnv } from '../test/durable/oracleRun.js';
 import { FleetProcess } from '../test/durable/processes.js';

@@ -1,12 +1,12 @@
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CallSessionEvent, Participant, SessionSettings } from '../../machines/callSession.types.js';
+import type { CallSessionEvent, SessionSettings } from '../../machines/callSession.types.js';
 import { DEFAULT_SESSION_SETTINGS } from '../../machines/callSession.types.js';
-import { ParticipantRoster } from '../../machines/participantRoster.js';
 import { checkSettings } from '../../machines/settings.js';
 import { parseEvent } from '../core/events.js';
 import type { FleetParticipantListener, FleetStatusListener } from '../fleet/fleet.js';
-import { ListenerRegistry, type ListenerOptions, type Registration } from '../core/listeners.js';
+import type { ListenerOptions } from '../core/listeners.js';
+import { SessionCore } from '../core/sessionCore.js';
 import type { PersistedCallSession } from '../persistence/restore.js';
 import type { CallSessionState } from '../core/sessionView.js';
 import {
@@ -160,7 +160,8 @@ function checkId(id: unknown): string {
   return id;
 }
 
-function reportToConsole(error: unknown): void {
+/** Where Redis's and BullMQ's own errors go without `onError`: they are not a listener's. */
+function logInfrastructureError(error: unknown): void {
   console.error('call-session-machine/durable:', error);
 }
 
@@ -235,13 +236,11 @@ export class DurableCallSessionFleet {
   readonly #prefix: string;
   readonly #defaultSettings: SessionSettings;
   readonly #removeOnEnd: boolean;
-  readonly #onListenerError: (error: unknown) => void;
   readonly #onError: (error: unknown) => void;
   readonly #onStored: DurableFleetOptions['onStored'];
   readonly #now: () => number;
   readonly #stepper = new SessionStepper();
-  readonly #statusListeners = new ListenerRegistry<FleetStatusListener>();
-  readonly #participantListeners = new ListenerRegistry<FleetParticipantListener>();
+  readonly #core: SessionCore<FleetStatusListener, FleetParticipantListener>;
   /**
    * The last value this process read or stored of each session, and its parse: a value
    * unchanged byte for byte is not parsed again. (Not the version alone: a session
@@ -268,8 +267,8 @@ export class DurableCallSessionFleet {
     this.#prefix = prefix ?? 'csm';
     this.#defaultSettings = settings === undefined ? DEFAULT_SESSION_SETTINGS : checkSettings(settings);
     this.#removeOnEnd = removeOnEnd ?? false;
-    this.#onListenerError = onListenerError ?? reportToConsole;
-    this.#onError = onError ?? reportToConsole;
+    this.#core = new SessionCore(onListenerError);
+    this.#onError = onError ?? logInfrastructureError;
     this.#onStored = onStored;
     this.#now = clock ? () => clock.now() : Date.now;
     this.#DelayedError = peers.DelayedError;
@@ -436,22 +435,22 @@ export class DurableCallSessionFleet {
    * transitions this process stores. Returns a function that removes it.
    */
   addSessionStatusListener(listener: FleetStatusListener, options?: ListenerOptions): () => void {
-    return this.#statusListeners.add(listener, options);
+    return this.#core.addStatusListener(listener, options);
   }
 
   /** Removes a status listener. */
   removeSessionStatusListener(listener: FleetStatusListener): void {
-    this.#statusListeners.remove(listener);
+    this.#core.removeStatusListener(listener);
   }
 
   /** Adds a participant listener, on the rules of `addSessionStatusListener`. Returns a function that removes it. */
   addParticipantEventListener(listener: FleetParticipantListener, options?: ListenerOptions): () => void {
-    return this.#participantListeners.add(listener, options);
+    return this.#core.addParticipantListener(listener, options);
   }
 
   /** Removes a participant listener. */
   removeParticipantEventListener(listener: FleetParticipantListener): void {
-    this.#participantListeners.remove(listener);
+    this.#core.removeParticipantListener(listener);
   }
 
   /**
@@ -475,8 +474,7 @@ export class DurableCallSessionFleet {
     await Promise.all(this.#workers.map((bullWorker) => bullWorker.close()));
     await Promise.allSettled([...this.#pending]);
     await this.#queue.close();
-    this.#statusListeners.clear();
-    this.#participantListeners.clear();
+    this.#core.clear();
     await Promise.allSettled([this.#redis.quit(), ...this.#workerRedis.map((connection) => connection.quit())]);
   }
 
@@ -632,63 +630,17 @@ export class DurableCallSessionFleet {
       try {
         this.#onStored(id, session.version, session.session);
       } catch (error) {
-        this.#reportListener(error);
+        this.#core.report(error);
       }
     }
-    for (const callbacks of result.callbacks) this.#dispatch(id, callbacks);
-  }
-
-  #dispatch(id: string, callbacks: UpdateResult['callbacks'][number]): void {
-    const statusListeners = this.#statusListeners.registrations;
-    const participantListeners = this.#participantListeners.registrations;
-    for (const callback of callbacks) {
-      const registrations = callback.listener === 'status' ? statusListeners : participantListeners;
-      const argument =
-        callback.name === 'onIdleTimeoutWarning'
-          ? callback.secondsLeft
-          : callback.listener === 'status'
-            ? undefined
-            : callback.name === 'onParticipantListChanged'
-              ? callback.roster
-              : callback.participant;
-      for (const registration of registrations) {
-        if (this.#closed) return;
-        this.#call(registration as Registration<object>, callback.name, id, argument);
-      }
-    }
-  }
-
-  #call(
-    registration: Registration<object>,
-    name: string,
-    id: string,
-    argument: Participant | ParticipantRoster | number | undefined,
-  ): void {
-    if (!registration.live) return;
-    const listener = registration.listener as Record<string, unknown>;
-    try {
-      const callback = listener[name];
-      if (typeof callback !== 'function') return;
-      if (argument === undefined) callback.call(listener, id);
-      else callback.call(listener, id, argument instanceof ParticipantRoster ? argument.list : argument);
-    } catch (error) {
-      this.#reportListener(error);
-    }
-  }
-
-  #reportListener(error: unknown): void {
-    try {
-      this.#onListenerError(error);
-    } catch (reportError) {
-      reportToConsole(reportError);
-    }
+    for (const callbacks of result.callbacks) this.#core.dispatch(callbacks, id);
   }
 
   #report(error: unknown): void {
     try {
       this.#onError(error);
     } catch (reportError) {
-      reportToConsole(reportError);
+      logInfrastructureError(reportError);
     }
   }
 }

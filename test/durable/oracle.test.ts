@@ -3,7 +3,7 @@
 // 100,000 events and more.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { interleavingArb, formatInterleaving } from '../fleet/oracleRun.js';
+import { interleavingArb, formatInterleaving } from '../oracleRun.js';
 import { newStats } from '../oracleRun.js';
 import { RedisServer, describeWithRedis } from '../support/redisServer.js';
 import { runDurableInterleaving, type DurableOracleEnv } from './oracleRun.js';

@@ -1,5 +1,5 @@
 // The SPEC §2 oracle (test/oracle.ts) against durable sessions run by two or three real
-// processes on one Redis: the random interleavings of test/fleet/oracleRun.ts (events,
+// processes on one Redis: the random interleavings of test/oracleRun.ts (events,
 // time advances, listener changes, restores), each step sent to one of the processes in
 // turn, every session compared with its own oracle after every step. Shared by
 // test/durable/oracle.test.ts and scripts/soakDurable.ts.
@@ -14,7 +14,7 @@ import type { DurableSession } from '../../src/durable/index.js';
 import { jobIdOf } from '../../src/durable/record.js';
 import { advance, describeList, initialModel, step as oracleStep, type OracleModel } from '../oracle.js';
 import { CALLBACKS_OF, isStatusId, type ListenerId, type RunStats, type Step } from '../oracleRun.js';
-import type { Interleaving } from '../fleet/oracleRun.js';
+import type { Interleaving } from '../oracleRun.js';
 import type { FleetProcess } from './processes.js';
 import { callbacksOf, settingsOf, type RedisView } from './support.js';
 
