@@ -1,0 +1,311 @@
+/**
+ * Binds a @stream-io/video-client 1.x `Call` to a call session: the Call's calling state and
+ * participants become the session events of SPEC §2, and a session that ends by `leave()`,
+ * the idle timeout or the reconnect bound leaves the Call once. The mapping, with the
+ * reason for each ambiguous case, is in docs/bindings.md.
+ *
+ * @stream-io/video-client is an optional peer dependency: this module imports its types
+ * only, and uses the Call's own `state`, `on` and `leave` at run time.
+ *
+ * @example
+ * ```ts
+ * import { StreamVideoClient } from '@stream-io/video-client';
+ * import { createCallSession } from 'call-session-machine';
+ * import { bindStreamCall } from 'call-session-machine/stream';
+ *
+ * const client = new StreamVideoClient({ apiKey, user, token });
+ * const call = client.call('default', 'standup');
+ * const session = createCallSession();
+ * const unbind = bindStreamCall(call, session);
+ * await call.join({ create: true });
+ * ```
+ *
+ * @module call-session-machine/stream
+ */
+import type { Call, CallingState, SfuEvents, SfuModels, StreamVideoParticipant } from '@stream-io/video-client';
+import type { CallSession, CallSessionEvent, Participant } from '../index.js';
+import {
+  checkSessionIdOption,
+  isInCall,
+  isJoined,
+  isListedUnchanged,
+  linkSession,
+  participantFrom,
+} from '../core/binding.js';
+
+/** Options of {@link bindStreamCall}. */
+export interface StreamBindingOptions {
+  /**
+   * The `sessionId` of the `session.join` the binding sends when the Call starts joining.
+   * Default: the Call's `cid` (`'<type>:<id>'`).
+   */
+  sessionId?: string;
+}
+
+// The calling states, pinned to the installed SDK's own enum at compile time: a
+// @stream-io/video-client that renamed one fails `npm run typecheck` here.
+const STATE = {
+  unknown: 'unknown',
+  idle: 'idle',
+  ringing: 'ringing',
+  joining: 'joining',
+  joined: 'joined',
+  left: 'left',
+  reconnecting: 'reconnecting',
+  migrating: 'migrating',
+  reconnectingFailed: 'reconnecting-failed',
+  offline: 'offline',
+} as const satisfies Record<string, `${CallingState}`>;
+// SfuModels.WebsocketReconnectStrategy.DISCONNECT and SfuModels.ErrorCode.LIVE_ENDED.
+const DISCONNECT: SfuModels.WebsocketReconnectStrategy.DISCONNECT = 1;
+const LIVE_ENDED: SfuModels.ErrorCode.LIVE_ENDED = 104;
+
+/** Calling states of a Call on its way into a call, or in one, that a bind catches up with. */
+const CAUGHT_UP: readonly `${CallingState}`[] = [
+  STATE.joining,
+  STATE.joined,
+  STATE.reconnecting,
+  STATE.migrating,
+  STATE.offline,
+];
+
+/** A remote participant, keyed by `sessionId`: one user on two devices is two sessions. */
+function participantOf(participant: Pick<StreamVideoParticipant, 'sessionId' | 'userId' | 'name'>): Participant | null {
+  return participantFrom({ pid: participant.sessionId, uid: participant.userId, name: participant.name });
+}
+
+function checkCall(call: unknown): asserts call is Call {
+  const missing: string[] = [];
+  const value = call as { state?: Record<string, unknown>; on?: unknown; leave?: unknown } | null;
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError('bindStreamCall: the first argument must be a @stream-io/video-client Call');
+  }
+  const state = value.state;
+  const isObservable = (observable: unknown) =>
+    typeof (observable as { subscribe?: unknown } | undefined)?.subscribe === 'function';
+  if (typeof state !== 'object' || state === null || !isObservable(state.callingState$))
+    missing.push('state.callingState$');
+  if (typeof state !== 'object' || state === null || !isObservable(state.participants$))
+    missing.push('state.participants$');
+  if (typeof value.on !== 'function') missing.push('on()');
+  if (typeof value.leave !== 'function') missing.push('leave()');
+  if (missing.length > 0) {
+    throw new TypeError(
+      `bindStreamCall: the first argument is not a @stream-io/video-client Call (missing ${missing.join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Binds `call` to `session` and returns `unbind`, which removes every subscription the
+ * binding added (on the Call and on the session); calling it again does nothing.
+ *
+ * - `callingState` `joining` (the session `idle`) sends `session.join`; `joined` sends
+ *   `session.joined` with the remote participants; `idle` again while joining (a failed
+ *   `join()` attempt, whose state Stream restores) sends `session.joinFailed`.
+ * - `reconnecting` and `offline` are `connection.lost`; `joined` after them is
+ *   `connection.restored` with the remote participants as a resync. The `joining` a
+ *   reconnect or a migration passes through is not a new join. `migrating` (the server
+ *   moving the Call to another SFU while media goes on) fires nothing: participant changes
+ *   wait until `joined`, and a failed migration becomes a reconnect.
+ * - `reconnecting-failed` (Stream gave up, and keeps the Call, its camera and microphone
+ *   until someone calls `leave()`) is `connection.closed`, and the binding leaves the Call.
+ * - `participants$` (the SFU's list) becomes `participant.joined` / `participant.left`, as
+ *   `{ pid: sessionId, uid: userId, name }`; the local participant is never sent.
+ * - `left` that the binding did not cause: `session.removed` when this user was kicked
+ *   (`call.kicked_user`) or blocked; `connection.closed` when the call ended for everyone
+ *   (`call.state.endedAt`), when the SFU told the Call to disconnect, or when Stream gave up
+ *   reconnecting and left; otherwise the app called `call.leave()` itself: `session.leave`.
+ *   A kick alone does not make Stream leave, so then the binding leaves the Call.
+ * - Session to SDK: when the session ends by `leave()`, the idle timeout or the reconnect
+ *   bound, or is left while still `joining`, the binding calls `call.leave()` once; when
+ *   Stream ended the call itself, it does not.
+ *
+ * Bound to a Call that is already joining, joined or reconnecting, the binding catches the
+ * session up; bound again to a session already in the call, it resyncs it from the Call.
+ *
+ * @throws TypeError when `call` is not a Call, or `options.sessionId` is not a non-empty
+ *   string; nothing is bound then.
+ */
+export function bindStreamCall(call: Call, session: CallSession, options?: StreamBindingOptions): () => void {
+  const sessionIdOption = checkSessionIdOption(options, 'bindStreamCall');
+  checkCall(call);
+  let bound = true;
+  const send = (event: CallSessionEvent) => {
+    if (bound) session.send(event);
+  };
+
+  // One join attempt of the Call, from its `joining` to its `left` or `idle`. `leaving`:
+  // the binding called call.leave() for it; what that attempt still reports (Stream's
+  // leave() first waits for a pending join to finish) must not feed the session.
+  let leaving = false;
+  let migrating = false;
+  let kicked = false;
+  let sfuDisconnect = false;
+
+  const leaveCall = () => {
+    if (leaving) return;
+    leaving = true;
+    // leave() is async and reports through callingState `left`; it rejects when the Call
+    // has already been left, which is the outcome asked for.
+    call.leave().catch(() => undefined);
+  };
+  const link = linkSession(session, leaveCall);
+
+  const remoteList = (participants: readonly StreamVideoParticipant[] = call.state.participants): Participant[] => {
+    const list: Participant[] = [];
+    for (const remote of participants) {
+      if (remote.isLocalParticipant) continue;
+      const participant = participantOf(remote);
+      if (participant) list.push(participant);
+    }
+    return list;
+  };
+
+  /** Brings a joined session's list in line with the Call's: arrivals, updates, departures. */
+  const syncParticipants = (participants?: readonly StreamVideoParticipant[]) => {
+    if (!isJoined(session)) return;
+    const list = remoteList(participants);
+    const present = new Set(list.map((participant) => participant.pid));
+    for (const listed of session.participants) {
+      if (listed.pid !== undefined && !present.has(listed.pid)) {
+        send({ type: 'participant.left', participant: { pid: listed.pid } });
+      }
+    }
+    for (const participant of list) {
+      if (!isListedUnchanged(session, participant)) send({ type: 'participant.joined', participant });
+    }
+  };
+
+  const currentUserId = (): string | undefined => call.currentUserId;
+
+  /** Why a `left` the binding did not cause happened, for a session in the call. */
+  const endForLeft = (): CallSessionEvent => {
+    const me = currentUserId();
+    if (kicked || (me !== undefined && (call.state.blockedUserIds ?? []).includes(me))) {
+      return { type: 'session.removed' };
+    }
+    // call.ended (coordinator) and callEnded (SFU) both set endedAt before leaving.
+    if (call.state.endedAt || sfuDisconnect) return { type: 'connection.closed' };
+    // Stream's own give-up (giveUpAndLeave) leaves from a reconnect.
+    if (session.state === 'reconnecting') return { type: 'connection.closed' };
+    return { type: 'session.leave' };
+  };
+
+  const onCallingState = (state: `${CallingState}`) => {
+    switch (state) {
+      case STATE.joining:
+        if (session.state === 'idle' && !leaving) {
+          kicked = false;
+          sfuDisconnect = false;
+          migrating = false;
+          send({ type: 'session.join', sessionId: sessionIdOption ?? call.cid });
+        }
+        return;
+      case STATE.joined:
+        if (leaving) return;
+        if (session.state === 'joining') send({ type: 'session.joined', participants: remoteList() });
+        else if (session.state === 'reconnecting') send({ type: 'connection.restored', participants: remoteList() });
+        else if (migrating) syncParticipants();
+        migrating = false;
+        return;
+      case STATE.reconnecting:
+      case STATE.offline:
+        migrating = false;
+        if (isJoined(session)) send({ type: 'connection.lost' });
+        return;
+      case STATE.migrating:
+        if (isJoined(session)) migrating = true;
+        return;
+      case STATE.reconnectingFailed:
+        if (isInCall(session.state)) {
+          // Stream stops trying but does not leave: the Call keeps its devices until leave().
+          link.markSdkEnded();
+          send({ type: 'connection.closed' });
+          leaveCall();
+        }
+        return;
+      case STATE.idle:
+      case STATE.ringing:
+        // join() restores the state it started from (idle, or ringing for an incoming call)
+        // when an attempt fails.
+        if (leaving) {
+          // The attempt the binding left failed first: Stream's leave() waits for a
+          // `joined` that will not come, and this attempt is over all the same.
+          leaving = false;
+        } else if (session.state === 'joining') {
+          link.markSdkEnded();
+          send({ type: 'session.joinFailed' });
+        }
+        return;
+      case STATE.left: {
+        migrating = false;
+        if (leaving) {
+          // The end of the attempt the binding left: a later join is a new attempt.
+          leaving = false;
+          return;
+        }
+        if (session.state === 'joining') {
+          // The app called call.leave() while joining.
+          link.markSdkEnded();
+          send({ type: 'session.leave' });
+        } else if (isInCall(session.state)) {
+          link.markSdkEnded();
+          send(endForLeft());
+        }
+        return;
+      }
+      default:
+        // unknown: not in a call.
+        return;
+    }
+  };
+
+  const onParticipants = (participants: StreamVideoParticipant[]) => {
+    if (migrating || call.state.callingState !== STATE.joined || leaving) return;
+    syncParticipants(participants);
+  };
+
+  const subscriptions: { unsubscribe(): void }[] = [];
+  const offs: (() => void)[] = [];
+  offs.push(
+    call.on('call.kicked_user', (event) => {
+      const me = currentUserId();
+      if (me === undefined || event.user.id !== me || !isInCall(session.state)) return;
+      // Stream does not leave on a kick ("Clients should make the kicked user leave the call
+      // UI", KickedUserEvent): the session ends as removed, and the binding leaves the Call.
+      kicked = true;
+      link.markSdkEnded();
+      send({ type: 'session.removed' });
+      leaveCall();
+    }),
+    call.on('error', (event: SfuEvents.Error) => {
+      if (event.reconnectStrategy === DISCONNECT || event.error?.code === LIVE_ENDED) sfuDisconnect = true;
+    }),
+  );
+  // Both are BehaviorSubject-backed: subscribing delivers the current value at once, which
+  // catches the session up with a Call that is already on its way.
+  const bindTimeState = call.state.callingState;
+  if (isInCall(session.state) && bindTimeState === STATE.joined) {
+    // Bound again to a session in the call: resync it from the Call.
+    if (session.state === 'reconnecting') send({ type: 'connection.restored', participants: remoteList() });
+    else syncParticipants();
+  } else if (isInCall(session.state) && (bindTimeState === STATE.left || bindTimeState === STATE.idle)) {
+    // The call ended while nothing was bound: the session cannot stay in it.
+    link.markSdkEnded();
+    send({ type: 'connection.closed' });
+  } else if (session.state === 'idle' && CAUGHT_UP.includes(bindTimeState)) {
+    onCallingState(STATE.joining);
+    if (bindTimeState !== STATE.joining) onCallingState(STATE.joined);
+  }
+  subscriptions.push(call.state.callingState$.subscribe(onCallingState));
+  subscriptions.push(call.state.participants$.subscribe(onParticipants));
+
+  return () => {
+    if (!bound) return;
+    bound = false;
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    for (const off of offs) off();
+    link.stop();
+  };
+}
