@@ -164,6 +164,25 @@ describe('the end, from the Room', () => {
     expect(disconnect.calls).toBe(0);
   });
 
+  test("the app's own room.disconnect() (as on beforeunload) is the user leaving, not a removal: onSessionLeft with reason user, no second disconnect()", async () => {
+    const { room, session, status, disconnect } = await inCall([['PA_ana', 'ana']]);
+    room.disconnect();
+    expect(room.state).toBe('disconnected');
+    expect(session.state).toBe('left');
+    expect(session.endReason).toBe('user');
+    expect(status).toEqual(['onSessionLeft@left']);
+    await settle();
+    expect(disconnect.calls).toBe(1);
+  });
+
+  test("the app's own room.disconnect() while reconnecting is the user leaving too", async () => {
+    const { room, signaling, session, disconnect } = await inCall([['PA_ana', 'ana']]);
+    await startReconnecting(signaling);
+    room.disconnect();
+    expect(session.endReason).toBe('user');
+    expect(disconnect.calls).toBe(1);
+  });
+
   test('a server-side end (53118 room completed): closed, reason server', async () => {
     const { signaling, session, status, disconnect } = await inCall([['PA_ana', 'ana']]);
     signalingDisconnected(signaling, twilioError(53118));
@@ -283,17 +302,19 @@ describe('unbind', () => {
     expect(status).toEqual(['onSessionJoined@joined.accompanied', 'onSessionLeft@left']);
   });
 
-  test("unbound before connect()'s promise settles: nothing is sent when it does", async () => {
+  test("unbound before connect()'s promise settles: nothing is sent when it does, and the Room it delivers is disconnected", async () => {
     const pending = pendingConnect();
     const { session } = recordedSession();
     const unbind = bindTwilioRoom(pending.promise, session);
     unbind();
     const { room } = await createTwilioRoom([['PA_ana', 'ana']]);
-    const before = roomListenerCounts(room);
+    const disconnect = spyOnDisconnect(room);
     pending.resolve(room);
     await settle();
     expect(session.state).toBe('joining');
-    expect(roomListenerCounts(room)).toEqual(before);
+    expect(session.participants).toEqual([]);
+    expect(disconnect.calls).toBe(1);
+    expect(room.state).toBe('disconnected');
   });
 });
 
