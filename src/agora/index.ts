@@ -29,14 +29,17 @@ import type {
 } from 'agora-rtc-sdk-ng';
 import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
+  checkSdkObject,
+  checkSession,
   checkSessionIdOption,
   isInCall,
   isJoined,
   isListedUnchanged,
-  linkSession,
-  listen,
   participantFrom,
+  startBinding,
   type Emitter,
+  type SdkPhase,
+  type SdkShape,
 } from '../core/binding.js';
 
 /** Options of {@link bindAgoraClient}. */
@@ -102,21 +105,26 @@ function eventForDisconnect(
   }
 }
 
-function checkClient(client: unknown): asserts client is IAgoraRTCClient {
-  if (typeof client !== 'object' || client === null) {
-    throw new TypeError(
-      'bindAgoraClient: the first argument must be an agora-rtc-sdk-ng client (AgoraRTC.createClient())',
-    );
-  }
-  const value = client as Record<string, unknown>;
-  const missing: string[] = [];
-  for (const method of ['on', 'off', 'leave']) if (typeof value[method] !== 'function') missing.push(`${method}()`);
-  if (typeof value.connectionState !== 'string') missing.push('connectionState');
-  if (!Array.isArray(value.remoteUsers)) missing.push('remoteUsers');
-  if (missing.length > 0) {
-    throw new TypeError(
-      `bindAgoraClient: the first argument is not an agora-rtc-sdk-ng client (missing ${missing.join(', ')})`,
-    );
+/** What the binding uses of a client, checked at bind time. */
+const CLIENT_SHAPE: SdkShape = {
+  what: 'an agora-rtc-sdk-ng 4.x client (AgoraRTC.createClient())',
+  members: { on: 'function', off: 'function', leave: 'function', connectionState: 'string', remoteUsers: 'object' },
+  refine: (value) =>
+    Array.isArray((value as { remoteUsers: unknown }).remoteUsers) ? null : 'its remoteUsers is not an array',
+};
+
+/** The client's connection state as the binding core's phase. */
+function phaseOf(state: ConnectionState): SdkPhase {
+  switch (state) {
+    case STATE.connecting:
+      return 'connecting';
+    case STATE.connected:
+      return 'connected';
+    case STATE.reconnecting:
+      return 'reconnecting';
+    default:
+      // DISCONNECTED (never joined, or left) and DISCONNECTING: not in a call.
+      return 'new';
   }
 }
 
@@ -142,32 +150,35 @@ function checkClient(client: unknown): asserts client is IAgoraRTCClient {
  * Bound to a client that is already connecting, connected or reconnecting, the binding
  * catches the session up; bound again to a session already in the call, it resyncs it.
  *
- * @throws TypeError when `client` is not an agora-rtc-sdk-ng client, or
- *   `options.sessionId` is not a non-empty string; nothing is bound then.
+ * @throws TypeError when `client` is not an agora-rtc-sdk-ng client, `session` is not a
+ *   CallSession, or `options.sessionId` is not a non-empty string; Error when the client is
+ *   already bound. Nothing is bound then.
  */
 export function bindAgoraClient(
   client: IAgoraRTCClient,
   session: CallSession,
   options?: AgoraBindingOptions,
 ): () => void {
+  checkSdkObject('bindAgoraClient', 'client', client, CLIENT_SHAPE);
+  checkSession('bindAgoraClient', session);
   const sessionIdOption = checkSessionIdOption(options, 'bindAgoraClient');
-  checkClient(client);
-  let bound = true;
-  const send = (event: CallSessionEvent) => {
-    if (bound) session.send(event);
-  };
 
   // The binding called client.leave() for the current join attempt: what that attempt still
-  // reports (join() resolving first, its DISCONNECTED) must not feed the session.
+  // reports (its DISCONNECTED, a join() that resolved first) must not feed the session.
   let leaving = false;
-  const leaveChannel = () => {
-    if (leaving) return;
-    leaving = true;
-    // leave() is async and reports through connection-state-change; a rejection has
-    // nowhere better to go.
-    client.leave().catch(() => undefined);
-  };
-  const link = linkSession(session, leaveChannel);
+  const binding = startBinding({
+    binder: 'bindAgoraClient',
+    session,
+    sdkObject: client,
+    sdkName: 'client',
+    disconnect: () => {
+      leaving = true;
+      // leave() is async and reports through connection-state-change.
+      return client.leave();
+    },
+  });
+  const { send } = binding;
+  const sessionId = () => sessionIdOption ?? (client.channelName || 'agora');
 
   const remoteList = (): Participant[] => {
     const list: Participant[] = [];
@@ -178,20 +189,7 @@ export function bindAgoraClient(
     return list;
   };
 
-  /** Brings a joined session's list in line with `client.remoteUsers`. */
-  const syncParticipants = () => {
-    if (!isJoined(session)) return;
-    const list = remoteList();
-    const present = new Set(list.map((participant) => participant.uid));
-    for (const listed of session.participants) {
-      if (listed.uid !== undefined && !present.has(listed.uid)) {
-        send({ type: 'participant.left', participant: { uid: listed.uid } });
-      }
-    }
-    for (const participant of list) {
-      if (!isListedUnchanged(session, participant)) send({ type: 'participant.joined', participant });
-    }
-  };
+  const isFinal = () => session.state === 'left' || session.state === 'timedOut' || session.state === 'closed';
 
   const onConnectionStateChange = (
     current: ConnectionState,
@@ -200,9 +198,9 @@ export function bindAgoraClient(
   ) => {
     switch (current) {
       case STATE.connecting:
-        if (session.state === 'idle' && !leaving) {
-          send({ type: 'session.join', sessionId: sessionIdOption ?? (client.channelName || 'agora') });
-        }
+        if (leaving) return;
+        if (session.state === 'idle') send({ type: 'session.join', sessionId: sessionId() });
+        else if (isFinal()) binding.revived();
         return;
       case STATE.connected:
         if (leaving) return;
@@ -210,6 +208,7 @@ export function bindAgoraClient(
         // After a reconnect the client keeps the users it knew; those the server no
         // longer announces get `user-left` (with no reason) 3 s after CONNECTED.
         else if (session.state === 'reconnecting') send({ type: 'connection.restored', participants: remoteList() });
+        else if (isFinal()) binding.revived();
         return;
       case STATE.reconnecting:
         if (isJoined(session)) send({ type: 'connection.lost' });
@@ -221,9 +220,7 @@ export function bindAgoraClient(
           return;
         }
         const event = eventForDisconnect(reason, session.state);
-        if (!event) return;
-        link.markSdkEnded();
-        send(event);
+        if (event) binding.endFromSdk(event);
         return;
       }
       default:
@@ -245,7 +242,7 @@ export function bindAgoraClient(
     if (participant?.uid) send({ type: 'participant.left', participant: { uid: participant.uid } });
   };
 
-  const unlisten = listen(
+  binding.listen(
     client as unknown as Emitter,
     {
       'connection-state-change': onConnectionStateChange,
@@ -253,30 +250,6 @@ export function bindAgoraClient(
       'user-left': onUserLeft,
     } as Record<string, (...args: never[]) => void>,
   );
-
-  // Catch up with a client that is already on its way, or resync a session bound again.
-  const state = client.connectionState;
-  if (isInCall(session.state)) {
-    if (state === STATE.connected) {
-      if (session.state === 'reconnecting') onConnectionStateChange(STATE.connected);
-      else syncParticipants();
-    } else if (state === STATE.reconnecting) {
-      onConnectionStateChange(STATE.reconnecting);
-    } else {
-      // DISCONNECTED or DISCONNECTING: the call ended while nothing was bound.
-      link.markSdkEnded();
-      send({ type: 'connection.closed' });
-    }
-  } else if (session.state === 'idle' && state !== STATE.disconnected && state !== STATE.disconnecting) {
-    onConnectionStateChange(STATE.connecting);
-    if (state !== STATE.connecting) onConnectionStateChange(STATE.connected);
-    if (state === STATE.reconnecting) onConnectionStateChange(STATE.reconnecting);
-  }
-
-  return () => {
-    if (!bound) return;
-    bound = false;
-    unlisten();
-    link.stop();
-  };
+  binding.sync({ phase: phaseOf(client.connectionState), sessionId: sessionId(), participants: remoteList });
+  return binding.unbind;
 }

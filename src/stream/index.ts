@@ -25,12 +25,16 @@
 import type { Call, CallingState, SfuEvents, SfuModels, StreamVideoParticipant } from '@stream-io/video-client';
 import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
+  checkSdkObject,
+  checkSession,
   checkSessionIdOption,
   isInCall,
   isJoined,
   isListedUnchanged,
-  linkSession,
   participantFrom,
+  startBinding,
+  type SdkPhase,
+  type SdkShape,
 } from '../core/binding.js';
 
 /** Options of {@link bindStreamCall}. */
@@ -60,40 +64,43 @@ const STATE = {
 const DISCONNECT: SfuModels.WebsocketReconnectStrategy.DISCONNECT = 1;
 const LIVE_ENDED: SfuModels.ErrorCode.LIVE_ENDED = 104;
 
-/** Calling states of a Call on its way into a call, or in one, that a bind catches up with. */
-const CAUGHT_UP: readonly `${CallingState}`[] = [
-  STATE.joining,
-  STATE.joined,
-  STATE.reconnecting,
-  STATE.migrating,
-  STATE.offline,
-];
+const isObservable = (value: unknown) => typeof (value as { subscribe?: unknown } | null)?.subscribe === 'function';
+
+/** What the binding uses of a Call, checked at bind time. */
+const CALL_SHAPE: SdkShape = {
+  what: 'a @stream-io/video-client 1.x Call (client.call(type, id))',
+  members: { on: 'function', leave: 'function', cid: 'string', state: 'object' },
+  refine: (value) => {
+    const state = (value as { state: Record<string, unknown> }).state;
+    const missing = ['callingState$', 'participants$'].filter((name) => !isObservable(state[name]));
+    return missing.length > 0 ? `its state has no ${missing.join(', no ')} observable` : null;
+  },
+};
+
+/** A calling state as the binding core's phase, for a bind to a Call already on its way. */
+function phaseOf(state: `${CallingState}`): SdkPhase {
+  switch (state) {
+    case STATE.joining:
+      return 'connecting';
+    case STATE.joined:
+    case STATE.migrating:
+      return 'connected';
+    case STATE.reconnecting:
+    case STATE.offline:
+    case STATE.reconnectingFailed:
+      // reconnecting-failed: the calling-state subscription ends it right after.
+      return 'reconnecting';
+    case STATE.left:
+      return 'ended';
+    default:
+      // idle, ringing (an incoming call not answered), unknown: not in a call.
+      return 'new';
+  }
+}
 
 /** A remote participant, keyed by `sessionId`: one user on two devices is two sessions. */
 function participantOf(participant: Pick<StreamVideoParticipant, 'sessionId' | 'userId' | 'name'>): Participant | null {
   return participantFrom({ pid: participant.sessionId, uid: participant.userId, name: participant.name });
-}
-
-function checkCall(call: unknown): asserts call is Call {
-  const missing: string[] = [];
-  const value = call as { state?: Record<string, unknown>; on?: unknown; leave?: unknown } | null;
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError('bindStreamCall: the first argument must be a @stream-io/video-client Call');
-  }
-  const state = value.state;
-  const isObservable = (observable: unknown) =>
-    typeof (observable as { subscribe?: unknown } | undefined)?.subscribe === 'function';
-  if (typeof state !== 'object' || state === null || !isObservable(state.callingState$))
-    missing.push('state.callingState$');
-  if (typeof state !== 'object' || state === null || !isObservable(state.participants$))
-    missing.push('state.participants$');
-  if (typeof value.on !== 'function') missing.push('on()');
-  if (typeof value.leave !== 'function') missing.push('leave()');
-  if (missing.length > 0) {
-    throw new TypeError(
-      `bindStreamCall: the first argument is not a @stream-io/video-client Call (missing ${missing.join(', ')})`,
-    );
-  }
 }
 
 /**
@@ -124,16 +131,14 @@ function checkCall(call: unknown): asserts call is Call {
  * Bound to a Call that is already joining, joined or reconnecting, the binding catches the
  * session up; bound again to a session already in the call, it resyncs it from the Call.
  *
- * @throws TypeError when `call` is not a Call, or `options.sessionId` is not a non-empty
- *   string; nothing is bound then.
+ * @throws TypeError when `call` is not a Call, `session` is not a CallSession, or
+ *   `options.sessionId` is not a non-empty string; Error when the Call is already bound.
+ *   Nothing is bound then.
  */
 export function bindStreamCall(call: Call, session: CallSession, options?: StreamBindingOptions): () => void {
+  checkSdkObject('bindStreamCall', 'call', call, CALL_SHAPE);
+  checkSession('bindStreamCall', session);
   const sessionIdOption = checkSessionIdOption(options, 'bindStreamCall');
-  checkCall(call);
-  let bound = true;
-  const send = (event: CallSessionEvent) => {
-    if (bound) session.send(event);
-  };
 
   // One join attempt of the Call, from its `joining` to its `left` or `idle`. `leaving`:
   // the binding called call.leave() for it; what that attempt still reports (Stream's
@@ -142,15 +147,24 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
   let migrating = false;
   let kicked = false;
   let sfuDisconnect = false;
-
   const leaveCall = () => {
-    if (leaving) return;
     leaving = true;
     // leave() is async and reports through callingState `left`; it rejects when the Call
     // has already been left, which is the outcome asked for.
-    call.leave().catch(() => undefined);
+    return call.leave().catch(() => undefined);
   };
-  const link = linkSession(session, leaveCall);
+  const binding = startBinding({
+    binder: 'bindStreamCall',
+    session,
+    sdkObject: call,
+    sdkName: 'Call',
+    disconnect: leaveCall,
+  });
+  const { send } = binding;
+  /** Leaves a Call that Stream keeps although the session is over (a kick, a failed reconnect). */
+  const leaveKeptCall = () => {
+    if (!leaving) void leaveCall();
+  };
 
   const remoteList = (participants: readonly StreamVideoParticipant[] = call.state.participants): Participant[] => {
     const list: Participant[] = [];
@@ -177,11 +191,11 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
     }
   };
 
-  const currentUserId = (): string | undefined => call.currentUserId;
+  const isFinal = () => session.state === 'left' || session.state === 'timedOut' || session.state === 'closed';
 
   /** Why a `left` the binding did not cause happened, for a session in the call. */
   const endForLeft = (): CallSessionEvent => {
-    const me = currentUserId();
+    const me = call.currentUserId;
     if (kicked || (me !== undefined && (call.state.blockedUserIds ?? []).includes(me))) {
       return { type: 'session.removed' };
     }
@@ -195,11 +209,15 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
   const onCallingState = (state: `${CallingState}`) => {
     switch (state) {
       case STATE.joining:
-        if (session.state === 'idle' && !leaving) {
+        if (leaving) return;
+        if (session.state === 'idle') {
           kicked = false;
           sfuDisconnect = false;
           migrating = false;
           send({ type: 'session.join', sessionId: sessionIdOption ?? call.cid });
+        } else if (isFinal()) {
+          // Joining again on its own with nothing watching: the core leaves it.
+          binding.revived();
         }
         return;
       case STATE.joined:
@@ -220,9 +238,8 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
       case STATE.reconnectingFailed:
         if (isInCall(session.state)) {
           // Stream stops trying but does not leave: the Call keeps its devices until leave().
-          link.markSdkEnded();
-          send({ type: 'connection.closed' });
-          leaveCall();
+          binding.endFromSdk({ type: 'connection.closed' });
+          leaveKeptCall();
         }
         return;
       case STATE.idle:
@@ -234,27 +251,21 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
           // `joined` that will not come, and this attempt is over all the same.
           leaving = false;
         } else if (session.state === 'joining') {
-          link.markSdkEnded();
-          send({ type: 'session.joinFailed' });
+          binding.endFromSdk({ type: 'session.joinFailed' });
         }
         return;
-      case STATE.left: {
+      case STATE.left:
         migrating = false;
         if (leaving) {
           // The end of the attempt the binding left: a later join is a new attempt.
           leaving = false;
-          return;
-        }
-        if (session.state === 'joining') {
+        } else if (session.state === 'joining') {
           // The app called call.leave() while joining.
-          link.markSdkEnded();
-          send({ type: 'session.leave' });
+          binding.endFromSdk({ type: 'session.leave' });
         } else if (isInCall(session.state)) {
-          link.markSdkEnded();
-          send(endForLeft());
+          binding.endFromSdk(endForLeft());
         }
         return;
-      }
       default:
         // unknown: not in a call.
         return;
@@ -262,50 +273,37 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
   };
 
   const onParticipants = (participants: StreamVideoParticipant[]) => {
-    if (migrating || call.state.callingState !== STATE.joined || leaving) return;
+    if (migrating || leaving || call.state.callingState !== STATE.joined) return;
     syncParticipants(participants);
   };
 
-  const subscriptions: { unsubscribe(): void }[] = [];
-  const offs: (() => void)[] = [];
-  offs.push(
+  binding.onUnbind(
     call.on('call.kicked_user', (event) => {
-      const me = currentUserId();
+      const me = call.currentUserId;
       if (me === undefined || event.user.id !== me || !isInCall(session.state)) return;
       // Stream does not leave on a kick ("Clients should make the kicked user leave the call
       // UI", KickedUserEvent): the session ends as removed, and the binding leaves the Call.
       kicked = true;
-      link.markSdkEnded();
-      send({ type: 'session.removed' });
-      leaveCall();
+      binding.endFromSdk({ type: 'session.removed' });
+      leaveKeptCall();
     }),
+  );
+  binding.onUnbind(
     call.on('error', (event: SfuEvents.Error) => {
       if (event.reconnectStrategy === DISCONNECT || event.error?.code === LIVE_ENDED) sfuDisconnect = true;
     }),
   );
+  binding.sync({
+    phase: phaseOf(call.state.callingState),
+    sessionId: sessionIdOption ?? call.cid,
+    participants: () => remoteList(),
+  });
   // Both are BehaviorSubject-backed: subscribing delivers the current value at once, which
-  // catches the session up with a Call that is already on its way.
-  const bindTimeState = call.state.callingState;
-  if (isInCall(session.state) && bindTimeState === STATE.joined) {
-    // Bound again to a session in the call: resync it from the Call.
-    if (session.state === 'reconnecting') send({ type: 'connection.restored', participants: remoteList() });
-    else syncParticipants();
-  } else if (isInCall(session.state) && (bindTimeState === STATE.left || bindTimeState === STATE.idle)) {
-    // The call ended while nothing was bound: the session cannot stay in it.
-    link.markSdkEnded();
-    send({ type: 'connection.closed' });
-  } else if (session.state === 'idle' && CAUGHT_UP.includes(bindTimeState)) {
-    onCallingState(STATE.joining);
-    if (bindTimeState !== STATE.joining) onCallingState(STATE.joined);
-  }
-  subscriptions.push(call.state.callingState$.subscribe(onCallingState));
-  subscriptions.push(call.state.participants$.subscribe(onParticipants));
-
-  return () => {
-    if (!bound) return;
-    bound = false;
-    for (const subscription of subscriptions) subscription.unsubscribe();
-    for (const off of offs) off();
-    link.stop();
-  };
+  // after the sync above finds the session where the Call is (or ends it, for
+  // reconnecting-failed).
+  const states = call.state.callingState$.subscribe(onCallingState);
+  binding.onUnbind(() => states.unsubscribe());
+  const people = call.state.participants$.subscribe(onParticipants);
+  binding.onUnbind(() => people.unsubscribe());
+  return binding.unbind;
 }

@@ -5,10 +5,9 @@
 // own handlers. Expected outcomes are written from SPEC §2/§7 and the mapping table of
 // docs/bindings.md, not read from the binding.
 import { EventEmitter } from 'node:events';
-import type { IAgoraRTCClient } from 'agora-rtc-sdk-ng';
 import { describe, expect, test } from 'vitest';
 import { bindAgoraClient } from 'call-session-machine/agora';
-import { recordedSession } from '../support/bindingSession.js';
+import { countedEmitter, expectRefused, recordedSession } from '../support/bindingSession.js';
 import {
   AGORA_RTC_SDK_VERSION,
   clientListenerCounts,
@@ -341,21 +340,39 @@ describe('bad input', () => {
     expect(session.state).toBe('idle');
   });
 
-  test('an object that is not a client is a TypeError naming the binder and what is missing; the session is untouched', () => {
-    const { session, status } = recordedSession();
-    const emitter = new EventEmitter();
-    for (const [wrong, missing] of [
-      [emitter, /bindAgoraClient: .*missing leave\(\), connectionState, remoteUsers\)/],
-      [{}, /bindAgoraClient: .*missing on\(\), off\(\), leave\(\), connectionState, remoteUsers\)/],
-      [null, /bindAgoraClient: .*AgoraRTC\.createClient/],
-      [{ on() {}, off() {}, leave() {}, connectionState: 'CONNECTED' }, /missing remoteUsers\)/],
-    ] as const) {
-      expect(() => bindAgoraClient(wrong as unknown as IAgoraRTCClient, session)).toThrow(TypeError);
-      expect(() => bindAgoraClient(wrong as unknown as IAgoraRTCClient, session)).toThrow(missing);
-    }
-    expect(emitter.eventNames()).toEqual([]);
-    expect(session.state).toBe('idle');
-    expect(status).toEqual([]);
+  test('an object that is not a client is a TypeError naming the binder and what is missing; nothing changes', () => {
+    const { emitter, calls } = countedEmitter();
+    expectRefused(
+      bindAgoraClient,
+      emitter,
+      /^bindAgoraClient: client must be an agora-rtc-sdk-ng 4\.x client.*no leave\(\), no connectionState string, no remoteUsers object$/,
+    );
+    expectRefused(bindAgoraClient, null, /^bindAgoraClient: client must be .*AgoraRTC\.createClient\(\)\), got null$/);
+    expectRefused(bindAgoraClient, {}, /^bindAgoraClient: client must be .*, got an object with no on\(\), no off\(\)/);
+    const lookAlike = Object.assign(new EventEmitter(), {
+      leave() {},
+      connectionState: 'CONNECTED',
+      remoteUsers: new Map(),
+    });
+    expectRefused(bindAgoraClient, lookAlike, /^bindAgoraClient: .*; its remoteUsers is not an array$/);
+    expect(calls.disconnect).toBe(0);
+  });
+
+  test('a real client with something that is not a session: TypeError, and no listener left on the client', async () => {
+    const client = await createAgoraClient();
+    const before = clientListenerCounts(client);
+    expect(() => bindAgoraClient(client, {} as never)).toThrow(/^bindAgoraClient: session must be a CallSession/);
+    expect(clientListenerCounts(client)).toEqual(before);
+  });
+
+  test('a client already bound is refused (Error), and the first binding goes on', async () => {
+    const { client, session, leave } = await inCall(['ana']);
+    expect(() => bindAgoraClient(client, recordedSession().session)).toThrow(
+      /^bindAgoraClient: this client is already bound/,
+    );
+    session.leave();
+    await settle();
+    expect(leave.calls).toBe(1);
   });
 });
 

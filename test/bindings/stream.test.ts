@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { CallingState } from '@stream-io/video-client';
 import { describe, expect, test } from 'vitest';
 import { bindStreamCall } from 'call-session-machine/stream';
-import { recordedSession } from '../support/bindingSession.js';
+import { countedEmitter, expectRefused, recordedSession } from '../support/bindingSession.js';
 import {
   callListenerCounts,
   coordinatorEvent,
@@ -250,11 +250,23 @@ describe('the end, from Stream', () => {
     expect(status).toEqual(['onSessionLeft@left']);
   });
 
-  const endedCall = (cid: string) => ({
-    type: 'call.ended',
-    call_cid: cid,
-    call: { cid, ended_at: new Date().toISOString() },
-  });
+  // The call as the coordinator sends it with call.ended (the fields CallState reads).
+  const endedCall = (cid: string) => {
+    const now = new Date().toISOString();
+    return {
+      type: 'call.ended',
+      call_cid: cid,
+      call: {
+        cid,
+        created_at: now,
+        updated_at: now,
+        ended_at: now,
+        backstage: false,
+        blocked_user_ids: [],
+        egress: {},
+      },
+    };
+  };
 
   test("a server-side end (call.ended): Stream's own handler leaves; closed, reason server, no leave() from the binding", async () => {
     const { client, call, session, status, leave } = await inCall([ana]);
@@ -429,21 +441,48 @@ describe('bad input', () => {
     expect(session.state).toBe('idle');
   });
 
-  test('an object that is not a Call is a TypeError naming the binder and what is missing; the session is untouched', async () => {
-    const { session, status } = recordedSession();
-    const emitter = new EventEmitter();
-    for (const [wrong, missing] of [
-      [emitter, /bindStreamCall: .*missing state\.callingState\$, state\.participants\$, leave\(\)/],
-      [{}, /bindStreamCall: .*missing state\.callingState\$, state\.participants\$, on\(\), leave\(\)/],
-      [null, /bindStreamCall: .*Call/],
-      [{ state: { callingState$: { subscribe() {} } }, on() {}, leave() {} }, /missing state\.participants\$\)/],
-    ] as const) {
-      expect(() => bindStreamCall(wrong as never, session)).toThrow(TypeError);
-      expect(() => bindStreamCall(wrong as never, session)).toThrow(missing);
-    }
-    expect(emitter.eventNames()).toEqual([]);
-    expect(session.state).toBe('idle');
-    expect(status).toEqual([]);
+  test('an object that is not a Call is a TypeError naming the binder and what is missing; nothing changes', () => {
+    const { emitter, calls } = countedEmitter();
+    expectRefused(
+      bindStreamCall,
+      emitter,
+      /^bindStreamCall: call must be a @stream-io\/video-client 1\.x Call.*no leave\(\), no cid string, no state object/,
+    );
+    expectRefused(
+      bindStreamCall,
+      null,
+      /^bindStreamCall: call must be a @stream-io\/video-client 1\.x Call.*, got null$/,
+    );
+    expectRefused(bindStreamCall, {}, /^bindStreamCall: call must be .*, got an object with no on\(\), no leave\(\)/);
+    // A look-alike whose state has no observables (a stream-video 0.x-shaped Call).
+    const lookAlike = Object.assign(new EventEmitter(), {
+      cid: 'default:x',
+      leave() {},
+      state: { callingState: 'idle' },
+    });
+    expectRefused(
+      bindStreamCall,
+      lookAlike,
+      /^bindStreamCall: .*its state has no callingState\$, no participants\$ observable$/,
+    );
+    expect(calls.disconnect).toBe(0);
+  });
+
+  test('a real Call with something that is not a session: TypeError, and nothing left on the Call', async () => {
+    const { client, call } = await createStreamCall();
+    const before = callListenerCounts(client, call);
+    expect(() => bindStreamCall(call, {} as never)).toThrow(/^bindStreamCall: session must be a CallSession/);
+    expect(callListenerCounts(client, call)).toEqual(before);
+  });
+
+  test('a Call already bound is refused (Error), and the first binding goes on', async () => {
+    const { call, session, leave } = await inCall([ana]);
+    expect(() => bindStreamCall(call, recordedSession().session)).toThrow(
+      /^bindStreamCall: this Call is already bound/,
+    );
+    session.leave();
+    await settle();
+    expect(leave.byBinding).toBe(1);
   });
 });
 

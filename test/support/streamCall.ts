@@ -44,6 +44,15 @@ export function installedStreamVersion(): string {
 /** The closed loopback port every Stream URL points at: nothing listens on 127.0.0.1:9. */
 const NOWHERE = 'http://127.0.0.1:9';
 
+/**
+ * What Stream logged (warnings and errors), kept here instead of the console: with nothing
+ * to connect to, every attempt to reach the coordinator logs a failure.
+ */
+export const streamLog: string[] = [];
+const logOptions = {
+  default: { level: 'warn' as const, sink: (level: string, message: string) => streamLog.push(`${level}: ${message}`) },
+};
+
 /** The local user's id, as `connectUser()` would record it. */
 export const LOCAL_USER = 'me';
 
@@ -96,7 +105,7 @@ function countSubscriptions(call: Call, key: 'callingState$' | 'participants$', 
 export async function createStreamCall(id = 'standup'): Promise<{ client: StreamVideoClient; call: Call }> {
   const client = new StreamVideoClient({
     apiKey: 'test-key',
-    options: { baseURL: NOWHERE, locationHintUrl: `${NOWHERE}/`, locationHintTimeout: 100, timeout: 500 },
+    options: { baseURL: NOWHERE, locationHintUrl: `${NOWHERE}/`, locationHintTimeout: 100, timeout: 500, logOptions },
   });
   (client as unknown as ClientInternals).writeableStateStore.setConnectedUser({ id: LOCAL_USER, role: 'user' });
   const call = client.call('default', id);
@@ -268,7 +277,7 @@ export function callListenerCounts(client: StreamVideoClient, call: Call): Recor
 
 /** The internals this helper relies on, as found on a fresh client and Call; the internals test compares them. */
 export function describeInternals(): Record<string, unknown> {
-  const client = new StreamVideoClient({ apiKey: 'test-key', options: { baseURL: NOWHERE } });
+  const client = new StreamVideoClient({ apiKey: 'test-key', options: { baseURL: NOWHERE, logOptions } });
   const internals = client as unknown as ClientInternals & Record<string, unknown>;
   const call = client.call('default', 'described');
   const callInternals = call as unknown as CallInternals & Record<string, unknown>;
