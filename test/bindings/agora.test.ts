@@ -101,6 +101,14 @@ describe('joining', () => {
     expect(client.connectionState).toBe('DISCONNECTED');
     expect(session.state).toBe('idle');
     expect(status).toEqual([]);
+    // A second join() of the same client is a new attempt, and is ended once too.
+    const again = client.join('0123456789abcdef0123456789abcdef', 'standup', null, 'me');
+    await settle();
+    expect(session.state).toBe('joining');
+    session.leave();
+    await expect(again).rejects.toMatchObject({ code: 'OPERATION_ABORTED' });
+    expect(leave.calls).toBe(2);
+    expect(status).toEqual([]);
   });
 });
 
@@ -277,6 +285,17 @@ describe('the end, from the session', () => {
     expect(session.endReason).toBe('user');
     expect(status).toEqual(['onSessionLeft@left']);
     expect(leave.calls).toBe(1);
+  });
+});
+
+describe('the session disposed', () => {
+  test('while in the call: the binding calls client.leave() once and lets go of the client', async () => {
+    const { client, session, leave } = await inCall(['ana']);
+    session.dispose();
+    await settle();
+    expect(leave.calls).toBe(1);
+    expect(client.connectionState).toBe('DISCONNECTED');
+    expect(() => bindAgoraClient(client, recordedSession().session)).not.toThrow();
   });
 });
 

@@ -279,7 +279,7 @@ describe('the end, from Stream', () => {
     expect(leave.byBinding).toBe(0);
   });
 
-  test('the SFU ending the call (callEnded) or telling the Call to disconnect (error, DISCONNECT): closed, reason server', async () => {
+  test('the SFU ending the call (callEnded), telling the Call to disconnect (error, DISCONNECT) or ending a livestream (LIVE_ENDED): closed, reason server', async () => {
     const ended = await inCall([ana]);
     sfuEvent(ended.call, 'callEnded', { reason: 1 });
     await settle();
@@ -297,7 +297,19 @@ describe('the end, from Stream', () => {
       state: 'closed',
       endReason: 'server',
     });
-    expect(ended.leave.byBinding + told.leave.byBinding).toBe(0);
+    const live = await inCall([ana]);
+    // LIVE_ENDED: a livestream ended, and this user may not stay backstage.
+    sfuEvent(live.call, 'error', {
+      error: { code: 104, message: 'live ended', shouldRetry: false },
+      reconnectStrategy: 0,
+    });
+    await settle();
+    expect(live.call.state.callingState).toBe(CallingState.LEFT);
+    expect({ state: live.session.state, endReason: live.session.endReason }).toEqual({
+      state: 'closed',
+      endReason: 'server',
+    });
+    expect(ended.leave.byBinding + told.leave.byBinding + live.leave.byBinding).toBe(0);
   });
 
   test('the app calling call.leave() itself is the user leaving', async () => {
@@ -327,18 +339,21 @@ describe('the end, from the session', () => {
     startJoining(call);
     session.leave();
     expect(session.state).toBe('idle');
+    // The user presses Join again at once: a new attempt of the session, not of that join.
+    session.join('standup');
     // Stream's leave() waits for the pending join to reach `joined`, then leaves.
     finishJoining(call, [ana]);
+    expect(session.state).toBe('joining');
     await settle();
     expect(leave.byBinding).toBe(1);
     expect(call.state.callingState).toBe(CallingState.LEFT);
-    expect(session.state).toBe('idle');
     expect(status).toEqual([]);
     expect(people).toEqual([]);
-    // A later join of the same Call is a new attempt.
+    // The Call's next join is the one the session waits for.
     startJoining(call);
     finishJoining(call, []);
     expect(session.state).toBe('joined.alone');
+    expect(leave.byBinding).toBe(1);
   });
 
   test('the idle timeout leaves the Call once', async () => {
@@ -351,6 +366,18 @@ describe('the end, from the session', () => {
     await settle();
     expect(leave.byBinding).toBe(1);
     expect(call.state.callingState).toBe(CallingState.LEFT);
+  });
+});
+
+describe('the session disposed', () => {
+  test('while in the call: the binding leaves the Call once and lets go of it', async () => {
+    const { call, session, leave } = await inCall([ana]);
+    session.dispose();
+    await settle();
+    expect(leave.byBinding).toBe(1);
+    expect(call.state.callingState).toBe(CallingState.LEFT);
+    // Let go: another session may bind the Call now.
+    expect(() => bindStreamCall(call, recordedSession().session)).not.toThrow();
   });
 });
 
