@@ -22,7 +22,14 @@
  *
  * @module call-session-machine/stream
  */
-import type { Call, CallingState, SfuEvents, SfuModels, StreamVideoParticipant } from '@stream-io/video-client';
+import type {
+  Call,
+  CallingState,
+  KickedUserEvent,
+  SfuEvents,
+  SfuModels,
+  StreamVideoParticipant,
+} from '@stream-io/video-client';
 import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
   checkSdkObject,
@@ -33,6 +40,7 @@ import {
   isListedUnchanged,
   participantFrom,
   startBinding,
+  type Emitter,
   type SdkPhase,
   type SdkShape,
 } from '../core/binding.js';
@@ -69,7 +77,7 @@ const isObservable = (value: unknown) => typeof (value as { subscribe?: unknown 
 /** What the binding uses of a Call, checked at bind time. */
 const CALL_SHAPE: SdkShape = {
   what: 'a @stream-io/video-client 1.x Call (client.call(type, id))',
-  members: { on: 'function', leave: 'function', cid: 'string', state: 'object' },
+  members: { on: 'function', off: 'function', leave: 'function', cid: 'string', state: 'object' },
   refine: (value) => {
     const state = (value as { state: Record<string, unknown> }).state;
     const missing = ['callingState$', 'participants$'].filter((name) => !isObservable(state[name]));
@@ -96,6 +104,17 @@ function phaseOf(state: `${CallingState}`): SdkPhase {
       // idle, ringing (an incoming call not answered), unknown: not in a call.
       return 'new';
   }
+}
+
+/** `listener`, with a throw reported (naming the binder) instead of passed to the SDK. */
+function isolated<A extends unknown[]>(binder: string, what: string, listener: (...args: A) => void) {
+  return (...args: A) => {
+    try {
+      listener(...args);
+    } catch (error) {
+      console.error(`call-session-machine: ${binder}: the ${what} handler threw`, error);
+    }
+  };
 }
 
 /** A remote participant, keyed by `sessionId`: one user on two devices is two sessions. */
@@ -277,21 +296,25 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
     syncParticipants(participants);
   };
 
-  binding.onUnbind(
-    call.on('call.kicked_user', (event) => {
-      const me = call.currentUserId;
-      if (me === undefined || event.user.id !== me || !isInCall(session.state)) return;
-      // Stream does not leave on a kick ("Clients should make the kicked user leave the call
-      // UI", KickedUserEvent): the session ends as removed, and the binding leaves the Call.
-      kicked = true;
-      binding.endFromSdk({ type: 'session.removed' });
-      leaveKeptCall();
-    }),
-  );
-  binding.onUnbind(
-    call.on('error', (event: SfuEvents.Error) => {
-      if (event.reconnectStrategy === DISCONNECT || event.error?.code === LIVE_ENDED) sfuDisconnect = true;
-    }),
+  const onKicked = (event: KickedUserEvent) => {
+    const me = call.currentUserId;
+    if (me === undefined || event.user.id !== me || !isInCall(session.state)) return;
+    // Stream does not leave on a kick ("Clients should make the kicked user leave the call
+    // UI", KickedUserEvent): the session ends as removed, and the binding leaves the Call.
+    kicked = true;
+    binding.endFromSdk({ type: 'session.removed' });
+    leaveKeptCall();
+  };
+  const onSfuError = (event: SfuEvents.Error) => {
+    if (event.reconnectStrategy === DISCONNECT || event.error?.code === LIVE_ENDED) sfuDisconnect = true;
+  };
+  // Call.on/off take coordinator events (filtered to this call) and SFU events alike.
+  binding.listen(
+    call as unknown as Emitter,
+    {
+      'call.kicked_user': onKicked,
+      error: onSfuError,
+    } as Record<string, (...args: never[]) => void>,
   );
   binding.sync({
     phase: phaseOf(call.state.callingState),
@@ -301,9 +324,10 @@ export function bindStreamCall(call: Call, session: CallSession, options?: Strea
   // Both are BehaviorSubject-backed: subscribing delivers the current value at once, which
   // after the sync above finds the session where the Call is (or ends it, for
   // reconnecting-failed).
-  const states = call.state.callingState$.subscribe(onCallingState);
+  // A throw in an rxjs observer would surface as an uncaught error on a timer.
+  const states = call.state.callingState$.subscribe(isolated('bindStreamCall', 'callingState$', onCallingState));
   binding.onUnbind(() => states.unsubscribe());
-  const people = call.state.participants$.subscribe(onParticipants);
+  const people = call.state.participants$.subscribe(isolated('bindStreamCall', 'participants$', onParticipants));
   binding.onUnbind(() => people.unsubscribe());
   return binding.unbind;
 }

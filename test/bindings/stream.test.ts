@@ -480,7 +480,11 @@ describe('bad input', () => {
       null,
       /^bindStreamCall: call must be a @stream-io\/video-client 1\.x Call.*, got null$/,
     );
-    expectRefused(bindStreamCall, {}, /^bindStreamCall: call must be .*, got an object with no on\(\), no leave\(\)/);
+    expectRefused(
+      bindStreamCall,
+      {},
+      /^bindStreamCall: call must be .*, got an object with no on\(\), no off\(\), no leave\(\)/,
+    );
     // A look-alike whose state has no observables (a stream-video 0.x-shaped Call).
     const lookAlike = Object.assign(new EventEmitter(), {
       cid: 'default:x',
