@@ -7,6 +7,7 @@ import {
   finishFullReconnect,
   participantInfo,
   participantUpdate,
+  roomListenerCounts,
   settle,
   spyOnDisconnect,
   startFullReconnect,
@@ -51,4 +52,17 @@ test('alone for the idle period: the call screen closes and the Room is disconne
   await settle();
   expect(disconnect.calls).toBe(1);
   screen.close();
+});
+
+test('the screen closed (unmounted) in the middle of a call: the Room is disconnected once, and let go of', async () => {
+  const room = createLiveKitRoom();
+  const disconnect = spyOnDisconnect(room);
+  const listenersBefore = roomListenerCounts(room);
+  const screen = createCallScreen(room);
+  connectRoom(room, [participantInfo('ana', 'Ana')]);
+  screen.close();
+  await settle();
+  expect(disconnect.calls).toBe(1);
+  expect(room.state).toBe('disconnected');
+  expect(roomListenerCounts(room)).toEqual(listenersBefore);
 });

@@ -5,9 +5,11 @@ import type { CallSession, CallSessionOptions } from '../index.js';
 // Why this hook looks the way it does: docs/react.md, "StrictMode, Fast Refresh, and where
 // hand-rolled hooks go wrong". In short: a session is made during the first render, so the
 // component has one from the start; a commit claims it; an unmount disposes it in the
-// next microtask, unless the effect is set up again before then. StrictMode's simulated
+// microtask, unless the effect is set up again before then. StrictMode's simulated
 // unmount and re-mount, and Fast Refresh's re-run of an edited component's effects, both
 // set it up again in the same synchronous run as the cleanup; a real unmount does not.
+// The disposal waits one microtask more than useCallBinding's teardown, so that a bound
+// call ends by the user's leave (onSessionLeft) before the session is disposed.
 
 interface Slot {
   session: CallSession;
@@ -70,8 +72,8 @@ function dispose(slot: Slot): void {
  * The component holds a session from its first render, and never a disposed one, under
  * `<StrictMode>` too: StrictMode's simulated unmount and re-mount keep the same session,
  * and so does Fast Refresh re-running the effects of an edited component (a call in
- * progress survives an edit). A real unmount disposes the session by the next microtask,
- * before any timer or I/O callback can run. Should the component's effects come back
+ * progress survives an edit). A real unmount disposes the session in a microtask, before
+ * any timer or I/O callback can run (after a `useCallBinding` teardown of that commit). Should the component's effects come back
  * after a real disposal (a hidden `<Activity>` shown again), it re-renders with a new
  * session.
  *
@@ -115,12 +117,16 @@ export function useCreateCallSession(options?: CallSessionOptions): CallSession 
     return () => {
       // Not at once: StrictMode and Fast Refresh run this cleanup and then the set-up
       // above in one synchronous run, keeping the component (and its call) alive. A real
-      // unmount has no set-up after it, so the session is disposed by the next
-      // microtask, before any timer or I/O callback can run.
+      // unmount has no set-up after it, so the session is disposed in a microtask,
+      // before any timer or I/O callback can run.
+      // Two microtasks: a useCallBinding teardown queued by the same commit (its leave()
+      // ends the call with onSessionLeft) runs first, whichever hook was declared first.
       slot.disposalPending = true;
-      queueMicrotask(() => {
-        if (slot.disposalPending) dispose(slot);
-      });
+      queueMicrotask(() =>
+        queueMicrotask(() => {
+          if (slot.disposalPending) dispose(slot);
+        }),
+      );
     };
   }, [slot]);
 

@@ -24,7 +24,10 @@ refresh.injectIntoGlobalHook(globalThis);
 
 const { act, cleanup, render } = await import('@testing-library/react');
 const { StrictMode, useEffect } = await import('react');
-const { useCallSession, useCreateCallSession } = await import('call-session-machine/react');
+const { useCallBinding, useCallSession, useCreateCallSession } = await import('call-session-machine/react');
+const { bindLiveKitRoom } = await import('call-session-machine/livekit');
+const { connectRoom, createLiveKitRoom, participantInfo, participantUpdate, spyOnDisconnect } =
+  await import('../support/livekitRoom.js');
 const { nextTask, SessionCounter } = await import('./support.js');
 
 afterEach(cleanup);
@@ -100,7 +103,58 @@ test('a real unmount after the edit still disposes the session', async () => {
   await nextTask();
   const session = held.at(-1)!;
   unmount();
-  await Promise.resolve();
+  await nextTask();
   expect(session.actor.getSnapshot().status).toBe('stopped');
   expect(counter.live).toEqual([]);
+});
+
+test('a call screen bound to a LiveKit Room (useCallBinding): an edit keeps the Room connected and bound, the bind runs once', async () => {
+  const rooms: { room: ReturnType<typeof createLiveKitRoom>; disconnect: { readonly calls: number } }[] = [];
+  const held: CallSession[] = [];
+  const bind = (session: CallSession) => {
+    const room = createLiveKitRoom();
+    rooms.push({ room, disconnect: spyOnDisconnect(room) });
+    return bindLiveKitRoom(room, session);
+  };
+  const version = (label: string) => {
+    function BoundScreen() {
+      const session = useCreateCallSession();
+      useCallBinding(session, bind);
+      const { state } = useCallSession(session);
+      held.push(session);
+      return (
+        <p>
+          {label}: {state}
+        </p>
+      );
+    }
+    refresh.register(BoundScreen, 'examples/BoundScreen.tsx BoundScreen');
+    return BoundScreen;
+  };
+  const First = version('v1');
+  const { container, unmount } = render(
+    <StrictMode>
+      <First />
+    </StrictMode>,
+  );
+  act(() => connectRoom(rooms[0]!.room, [participantInfo('ana')]));
+  await nextTask();
+
+  version('v2');
+  act(() => {
+    refresh.performReactRefresh();
+  });
+  await nextTask();
+  expect(container.textContent).toBe('v2: joined.accompanied');
+  expect(rooms).toHaveLength(1);
+  expect(rooms[0]!.disconnect.calls).toBe(0);
+  expect(rooms[0]!.room.state).toBe('connected');
+
+  // The binding is still there: a Room event still reaches the session.
+  act(() => participantUpdate(rooms[0]!.room, participantInfo('bo')));
+  expect(held.at(-1)!.participants.map((p) => p.uid)).toEqual(['ana', 'bo']);
+  unmount();
+  await nextTask();
+  expect(rooms[0]!.disconnect.calls).toBe(1);
+  expect(held.at(-1)!.endReason).toBe('user');
 });

@@ -87,7 +87,8 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     await nextTask();
     unmount();
     // Not at once: a set-up in the same run (StrictMode, Fast Refresh) would keep it.
-    await Promise.resolve();
+    // By the next timer callback (the end of nextTask) it is disposed.
+    await nextTask();
     expect(session.actor.getSnapshot().status).toBe('stopped');
     expect(CallSession.getInstance()).toBeNull();
     expect(counter.live).toEqual([]);
@@ -95,7 +96,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     expect(session.state).toBe('joining');
   });
 
-  test('an unmount in the same run as the mount disposes the session by the next microtask', async () => {
+  test('an unmount in the same run as the mount disposes the session before the next timer', async () => {
     const counter = new SessionCounter();
     const { Probe, held } = probe(counter);
     const { unmount } = render(
@@ -106,7 +107,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     const session = held();
     unmount();
     // Here it cannot yet be told from StrictMode's simulated unmount (docs/react.md).
-    await Promise.resolve();
+    await nextTask();
     expect(session.actor.getSnapshot().status).toBe('stopped');
     expect(CallSession.getInstance()).toBeNull();
     expect(counter.live).toEqual([]);
@@ -195,7 +196,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
         <Screen visible={false} />
       </Mode>,
     );
-    await Promise.resolve();
+    await nextTask();
     expect(first.actor.getSnapshot().status).toBe('stopped');
     await nextTask();
     rerender(
