@@ -299,6 +299,21 @@ describe('the session disposed', () => {
   });
 });
 
+describe('after the end', () => {
+  test('a client joining again while still bound to the ended session is left: nothing watches that call', async () => {
+    const { client, session, leave, advance, status } = await inCall([], { idle: 5 });
+    advance(5);
+    await settle();
+    expect(leave.calls).toBe(1);
+    joinChannel(client, ['ana']);
+    await settle();
+    expect(leave.calls).toBe(2);
+    expect(client.connectionState).toBe('DISCONNECTED');
+    expect(session.state).toBe('timedOut');
+    expect(status).toEqual(['onSessionTimedOut@timedOut']);
+  });
+});
+
 describe('binding again', () => {
   test('to a joined session after users changed while unbound: the session is resynced from client.remoteUsers', async () => {
     const { client, session, unbind, people } = await inCall(['ana', 'bo']);

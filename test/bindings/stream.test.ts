@@ -141,6 +141,26 @@ describe('participants', () => {
   });
 });
 
+describe("participants$, not the coordinator's session events", () => {
+  test("call.session_participant_joined / _left (the call's session on Stream's servers) send nothing; the SFU's list decides", async () => {
+    const { client, call, session, people } = await inCall([ana]);
+    const now = new Date().toISOString();
+    const sessionEvent = (type: string, userId: string, sessionId: string) => ({
+      type,
+      call_cid: call.cid,
+      created_at: now,
+      session_id: 'call-session',
+      participant: { user: { id: userId, role: 'user' }, user_session_id: sessionId, role: 'user', joined_at: now },
+    });
+    coordinatorEvent(client, sessionEvent('call.session_participant_joined', 'cy', 'cy-session'));
+    coordinatorEvent(client, sessionEvent('call.session_participant_left', 'ana', 'ana-session'));
+    expect(people).toEqual([]);
+    expect(session.participants.map((p) => p.pid)).toEqual(['ana-session']);
+    participantJoins(call, cy);
+    expect(people).toEqual(['joined:cy-session', 'list:ana-session,cy-session']);
+  });
+});
+
 describe('reconnecting', () => {
   test('a reconnect that recovers (reconnecting, joining, joined): one lost/restored pair, and the resync reports who left meanwhile', async () => {
     const { call, session, status, people } = await inCall([ana, bo]);
@@ -378,6 +398,21 @@ describe('the session disposed', () => {
     expect(call.state.callingState).toBe(CallingState.LEFT);
     // Let go: another session may bind the Call now.
     expect(() => bindStreamCall(call, recordedSession().session)).not.toThrow();
+  });
+});
+
+describe('after the end', () => {
+  test('a Call joining again while still bound to the ended session is left: nothing watches that call', async () => {
+    const { call, session, leave, advance, status } = await inCall([], { idle: 5 });
+    advance(5);
+    await settle();
+    expect(leave.byBinding).toBe(1);
+    joinCall(call, [ana]);
+    await settle();
+    expect(leave.byBinding).toBe(2);
+    expect(call.state.callingState).toBe(CallingState.LEFT);
+    expect(session.state).toBe('timedOut');
+    expect(status).toEqual(['onSessionTimedOut@timedOut']);
   });
 });
 
