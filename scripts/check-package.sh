@@ -138,6 +138,41 @@ if (typeof dailyDriver.createDailyCall !== 'function') {
 console.log('packed package: call-session-machine/testing/livekit and /twilio ask for their SDK; /testing/daily imports');
 JS
 node bindings.mjs
+# Stream and Agora: each subpath loads with its SDK absent and refuses a wrong object by name.
+cat > bindings-stream-agora.mjs <<'JS'
+import { createCallSession } from 'call-session-machine';
+for (const [sdk, subpath, name] of [
+  ['@stream-io/video-client', 'stream', 'bindStreamCall'],
+  ['agora-rtc-sdk-ng', 'agora', 'bindAgoraClient'],
+]) {
+  let found = true;
+  try {
+    import.meta.resolve(sdk);
+  } catch {
+    found = false;
+  }
+  if (found) {
+    console.error(`${sdk} resolves from the scratch project; the binding import check would prove nothing`);
+    process.exit(1);
+  }
+  const bind = (await import(`call-session-machine/${subpath}`))[name];
+  if (typeof bind !== 'function') {
+    console.error(`call-session-machine/${subpath} does not export ${name}`);
+    process.exit(1);
+  }
+  const session = createCallSession();
+  try {
+    bind({}, session);
+    console.error(`${name} bound a plain object`);
+    process.exit(1);
+  } catch (error) {
+    if (!(error instanceof TypeError) || !error.message.startsWith(`${name}: `)) throw error;
+  }
+  session.dispose();
+}
+console.log('packed package: call-session-machine/stream and /agora import with no SDK installed and refuse a wrong object');
+JS
+node bindings-stream-agora.mjs
 cp "$demo" demo.jsonl
 npx --no-install call-session-machine --help | grep -q 'call-session-machine inspect \[FILE\]'
 npx --no-install call-session-machine replay demo.jsonl | grep -q 'standup: timedOut (endReason idleTimeout)'
