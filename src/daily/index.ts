@@ -32,14 +32,16 @@ import type {
 } from '@daily-co/daily-js';
 import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
+  checkSdkObject,
+  checkSession,
   checkSessionIdOption,
   isInCall,
   isJoined,
   isListedUnchanged,
-  linkSession,
-  listen,
   participantFrom,
-  type Emitter,
+  startBinding,
+  type SdkPhase,
+  type SdkShape,
 } from '../core/binding.js';
 
 /** Options of {@link bindDailyCall}. */
@@ -52,8 +54,28 @@ export interface DailyBindingOptions {
   sessionId?: string;
 }
 
-/** Daily's meeting states the binding reads at bind time. */
-const JOINING_STATES: readonly DailyMeetingState[] = ['loading', 'joining-meeting'];
+/** What the binding uses of a call object, checked at bind time. */
+const CALL_SHAPE: SdkShape = {
+  what: 'a @daily-co/daily-js call object (Daily.createCallObject())',
+  members: { on: 'function', off: 'function', leave: 'function', participants: 'function', meetingState: 'function' },
+};
+
+/** A meeting state as the binding core's phase. */
+function phaseOf(state: DailyMeetingState): SdkPhase {
+  switch (state) {
+    case 'loading':
+    case 'joining-meeting':
+      return 'connecting';
+    case 'joined-meeting':
+      return 'connected';
+    case 'left-meeting':
+    case 'error':
+      return 'ended';
+    default:
+      // new, loaded: not in a call yet.
+      return 'new';
+  }
+}
 
 /**
  * `pid` is the `session_id`, which names one participant of one call: a `user_id` is
@@ -116,15 +138,18 @@ function eventForError(
  *   Daily ended the call itself, it does not.
  */
 export function bindDailyCall(call: DailyCall, session: CallSession, options?: DailyBindingOptions): () => void {
+  checkSdkObject('bindDailyCall', 'call', call, CALL_SHAPE);
+  checkSession('bindDailyCall', session);
   const sessionId = checkSessionIdOption(options, 'bindDailyCall') ?? 'daily';
-  let bound = true;
-  const send = (event: CallSessionEvent) => {
-    if (bound) session.send(event);
-  };
-  const link = linkSession(session, () => {
-    // leave() is async and reports through `left-meeting`; a rejection has nowhere better to go.
-    call.leave().catch(() => undefined);
+  const binding = startBinding({
+    binder: 'bindDailyCall',
+    session,
+    sdkObject: call,
+    sdkName: 'call object',
+    // leave() is async and reports through `left-meeting`.
+    disconnect: () => call.leave(),
   });
+  const { send } = binding;
 
   // Remote participants Daily reported before `joined-meeting`, by session_id; null: left again.
   const early = new Map<string, Participant | null>();
@@ -199,9 +224,7 @@ export function bindDailyCall(call: DailyCall, session: CallSession, options?: D
   const onError = (event?: DailyEventObjectFatalError) => {
     if (!event) return;
     const ending = eventForError(event, session.state, interrupted.has('signaling'));
-    if (!ending) return;
-    link.markSdkEnded();
-    send(ending);
+    if (ending) binding.endFromSdk(ending);
   };
 
   const onLeftMeeting = () => {
@@ -209,13 +232,15 @@ export function bindDailyCall(call: DailyCall, session: CallSession, options?: D
     early.clear();
     // After an `error` the session has already ended; after the binding's own
     // call.leave() too. Otherwise the app called call.leave() itself: the user left.
-    if (link.disconnectRequested || (session.state !== 'joining' && !isInCall(session.state))) return;
-    link.markSdkEnded();
-    send({ type: 'session.leave' });
+    if (binding.disconnectRequested || (session.state !== 'joining' && !isInCall(session.state))) {
+      binding.endFromSdk(null);
+      return;
+    }
+    binding.endFromSdk({ type: 'session.leave' });
   };
 
-  const unlisten = listen(
-    call as unknown as Emitter,
+  binding.listen(
+    call as unknown as Parameters<typeof binding.listen>[0],
     {
       loading: startJoining,
       'joining-meeting': startJoining,
@@ -229,18 +254,12 @@ export function bindDailyCall(call: DailyCall, session: CallSession, options?: D
     } as Record<string, (...args: never[]) => void>,
   );
 
-  // Catch up with a call object that is already on its way.
-  const state = call.meetingState();
-  if (JOINING_STATES.includes(state)) startJoining();
-  else if (state === 'joined-meeting') {
-    startJoining();
-    onJoinedMeeting();
-  }
+  // Bound late, or again: catch the session up with where the call object stands.
+  binding.sync({
+    phase: phaseOf(call.meetingState()),
+    sessionId,
+    participants: () => remoteList(call.participants()),
+  });
 
-  return () => {
-    if (!bound) return;
-    bound = false;
-    unlisten();
-    link.stop();
-  };
+  return binding.unbind;
 }

@@ -31,14 +31,16 @@ import type {
 } from 'livekit-client';
 import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
+  checkSdkObject,
+  checkSession,
   checkSessionIdOption,
   isInCall,
   isJoined,
   isListedUnchanged,
-  linkSession,
-  listen,
   participantFrom,
-  type Emitter,
+  startBinding,
+  type SdkPhase,
+  type SdkShape,
 } from '../core/binding.js';
 
 /** Options of {@link bindLiveKitRoom}. */
@@ -70,6 +72,40 @@ const STATE = {
 const CLIENT_INITIATED: DisconnectReason.CLIENT_INITIATED = 1;
 const DUPLICATE_IDENTITY: DisconnectReason.DUPLICATE_IDENTITY = 2;
 const PARTICIPANT_REMOVED: DisconnectReason.PARTICIPANT_REMOVED = 4;
+
+/** What the binding uses of a Room, checked at bind time. */
+const ROOM_SHAPE: SdkShape = {
+  what: 'a livekit-client 2.x Room',
+  members: {
+    on: 'function',
+    off: 'function',
+    disconnect: 'function',
+    state: 'string',
+    remoteParticipants: 'map',
+    localParticipant: 'object',
+  },
+  hint: (value) =>
+    'participants' in value && !('remoteParticipants' in value)
+      ? 'a livekit-client 1.x Room has participants instead; this binding needs livekit-client 2.x'
+      : undefined,
+};
+
+/** The Room's connection state as the binding core's phase. */
+function phaseOf(state: string): SdkPhase {
+  switch (state) {
+    case STATE.connecting:
+      return 'connecting';
+    case STATE.connected:
+      return 'connected';
+    case STATE.reconnecting:
+    case STATE.signalReconnecting:
+      return 'reconnecting';
+    default:
+      // Disconnected reads the same before any connect and after the end: a session in
+      // a call is ended by it, an idle or joining one waits for `connect()`.
+      return 'new';
+  }
+}
 
 /** Identity is the key: the Room's own map is keyed by it, and `sid` is rewritten in place. */
 function participantOf(participant: Pick<LiveKitParticipant, 'identity' | 'name'>): Participant | null {
@@ -129,16 +165,19 @@ function eventForDisconnect(
  * session up (`session.join`, then `session.joined` with the participants present).
  */
 export function bindLiveKitRoom(room: Room, session: CallSession, options?: LiveKitBindingOptions): () => void {
+  checkSdkObject('bindLiveKitRoom', 'room', room, ROOM_SHAPE);
+  checkSession('bindLiveKitRoom', session);
   const sessionIdOption = checkSessionIdOption(options, 'bindLiveKitRoom');
-  let bound = true;
-  const send = (event: CallSessionEvent) => {
-    if (bound) session.send(event);
-  };
-  const link = linkSession(session, () => {
-    // disconnect() is async and reports through RoomEvent.Disconnected; a rejection has
-    // nowhere better to go than the Room's own logging.
-    room.disconnect().catch(() => undefined);
+  const binding = startBinding({
+    binder: 'bindLiveKitRoom',
+    session,
+    sdkObject: room,
+    sdkName: 'Room',
+    // disconnect() is async and reports through RoomEvent.Disconnected.
+    disconnect: () => room.disconnect(),
   });
+  const { send } = binding;
+  const sessionId = () => sessionIdOption ?? (room.name || 'livekit');
 
   const remoteList = (): Participant[] => {
     const list: Participant[] = [];
@@ -173,7 +212,7 @@ export function bindLiveKitRoom(room: Room, session: CallSession, options?: Live
     queueMicrotask(() => {
       if (held !== window) return;
       held = null;
-      if (!bound || room.state !== STATE.connected) return;
+      if (!binding.bound || room.state !== STATE.connected) return;
       for (const deliver of window) deliver();
     });
   };
@@ -182,10 +221,14 @@ export function bindLiveKitRoom(room: Room, session: CallSession, options?: Live
   };
 
   const onConnectionStateChanged = (state: `${ConnectionState}`) => {
+    if (state !== STATE.disconnected) {
+      // After Disconnected(PARTICIPANT_REMOVED) a reconnect already under way can bring
+      // the Room back (livekit/client-sdk-js#1216): the session is over, so end it again.
+      binding.revived();
+    }
     switch (state) {
       case STATE.connecting:
-        if (session.state === 'idle')
-          send({ type: 'session.join', sessionId: sessionIdOption ?? (room.name || 'livekit') });
+        if (session.state === 'idle') send({ type: 'session.join', sessionId: sessionId() });
         return;
       case STATE.connected:
         if (session.state === 'joining') send({ type: 'session.joined', participants: remoteList() });
@@ -231,14 +274,13 @@ export function bindLiveKitRoom(room: Room, session: CallSession, options?: Live
 
   const onDisconnected = (reason?: DisconnectReason) => {
     dropHeld();
-    const event = eventForDisconnect(reason, session.state, link.disconnectRequested);
-    if (!event) return;
-    link.markSdkEnded();
-    send(event);
+    const event = eventForDisconnect(reason, session.state, binding.disconnectRequested);
+    // Even with nothing to send, the Room has ended this attempt: never call back into it.
+    binding.endFromSdk(event);
   };
 
-  const unlisten = listen(
-    room as unknown as Emitter,
+  binding.listen(
+    room as unknown as Parameters<typeof binding.listen>[0],
     {
       [EVENT.connectionStateChanged]: onConnectionStateChanged,
       [EVENT.participantConnected]: onParticipantConnected,
@@ -247,20 +289,10 @@ export function bindLiveKitRoom(room: Room, session: CallSession, options?: Live
       [EVENT.disconnected]: onDisconnected,
     } as Record<string, (...args: never[]) => void>,
   );
+  binding.onUnbind(dropHeld);
 
-  // Catch up with a Room that is already on its way.
-  const state = room.state;
-  if (state !== STATE.disconnected) {
-    onConnectionStateChanged(STATE.connecting);
-    if (state !== STATE.connecting) onConnectionStateChanged(STATE.connected);
-    if (state === STATE.reconnecting || state === STATE.signalReconnecting) onConnectionStateChanged(state);
-  }
+  // Bound late, or again: catch the session up with where the Room stands.
+  binding.sync({ phase: phaseOf(room.state), sessionId: sessionId(), participants: remoteList });
 
-  return () => {
-    if (!bound) return;
-    bound = false;
-    dropHeld();
-    unlisten();
-    link.stop();
-  };
+  return binding.unbind;
 }

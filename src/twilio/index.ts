@@ -22,14 +22,17 @@
 import type { RemoteParticipant, Room, TwilioError } from 'twilio-video';
 import type { CallSession, CallSessionEvent, Participant } from '../index.js';
 import {
+  checkSdkObject,
+  checkSession,
   checkSessionIdOption,
   isInCall,
   isJoined,
   isListedUnchanged,
-  linkSession,
-  listen,
   participantFrom,
-  type Emitter,
+  startBinding,
+  type Binding,
+  type SdkPhase,
+  type SdkShape,
 } from '../core/binding.js';
 
 /** Options of {@link bindTwilioRoom}. */
@@ -59,16 +62,44 @@ function participantOf(participant: Pick<RemoteParticipant, 'identity'>): Partic
   return participantFrom({ uid: participant.identity });
 }
 
-function isPromise(value: Room | TwilioRoomPromise): value is TwilioRoomPromise {
+function isPromise(value: object): value is TwilioRoomPromise {
   return typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** What the binding uses of a Room, checked at bind time (and again when `connect()`'s promise resolves). */
+const ROOM_SHAPE: SdkShape = {
+  what: "a twilio-video 2.x Room, or connect()'s promise",
+  members: {
+    on: 'function',
+    off: 'function',
+    disconnect: 'function',
+    state: 'string',
+    participants: 'map',
+    localParticipant: 'object',
+  },
+};
+
+/** A Room's state as the binding core's phase: a Room is connected when `connect()` resolves. */
+function phaseOf(room: Room): SdkPhase {
+  switch (room.state) {
+    case 'connected':
+      return 'connected';
+    case 'reconnecting':
+      return 'reconnecting';
+    default:
+      return 'ended';
+  }
 }
 
 /**
  * What the Room's `disconnected(room, error)` means for a session in `state`.
- * `error` is `null` both for the app's own `room.disconnect()` and for a server-side
- * disconnect whose status is not "completed" (twilio-video
- * lib/signaling/v2/twilioconnectiontransport.js, `handleMessage`); only the binding's
- * own record of calling `disconnect()` tells its own call apart.
+ * twilio-video tells three cases apart by `error` (lib/room.js emits the signaling's
+ * own argument): `undefined` for a disconnect made in this client — `room.disconnect()`
+ * (RoomSignaling#disconnect passes none) or the signaling WebSocket closing normally
+ * (TwilioConnection's CloseReason.LOCAL); `null` for the server's `disconnected`
+ * message whose status is not "completed" (lib/signaling/v2/twilioconnectiontransport.js,
+ * `handleMessage`): the REST API's `Status=disconnected`, a removal; a TwilioError for
+ * everything else.
  */
 function eventForDisconnect(
   error: TwilioError | null | undefined,
@@ -77,12 +108,10 @@ function eventForDisconnect(
 ): CallSessionEvent | null {
   if (state === 'joining') return { type: 'session.joinFailed', error };
   if (!isInCall(state)) return null;
-  if (error === null || error === undefined) {
-    // Not the binding's call: the server disconnected this participant (removed
-    // through the REST API), or the app called room.disconnect() itself — which an
-    // app should not do: session.leave() is recorded and reported as the user's leave.
-    return requestedByBinding ? null : { type: 'session.removed' };
-  }
+  // The app's own room.disconnect() (twilio-video's CHANGELOG tells apps to call it on
+  // beforeunload): the user leaving, as LiveKit's CLIENT_INITIATED and Daily's left-meeting.
+  if (error === undefined) return requestedByBinding ? null : { type: 'session.leave' };
+  if (error === null) return { type: 'session.removed' };
   if (error.code === PARTICIPANT_DUPLICATE_IDENTITY) {
     // Connected: the same identity joined elsewhere and evicted this one. Reconnecting:
     // this client's own rejoin after a long outage is what collided (twilio-video.js#1048).
@@ -99,9 +128,12 @@ function eventForDisconnect(
  *
  * - Given `connect()`'s promise: `session.join` at once (if the session is `idle`), then
  *   `session.joined` with `room.participants` when it resolves, or `session.joinFailed`
- *   with the error when it rejects. A `leave()` before it settles cancels it (`cancel()`),
- *   and a Room that still arrives is disconnected.
- * - Given a Room: a connected Room is caught up (`session.join` + `session.joined`).
+ *   with the error when it rejects (or when the Room it delivers has already ended).
+ *   The promise belongs to that attempt: a `leave()` before it settles cancels it
+ *   (`cancel()`, when it has one), and a Room that arrives for an abandoned attempt, or
+ *   after `unbind()`, is disconnected and never reaches the session.
+ * - Given a Room: the session is brought in step with it (joined with who is there, or
+ *   ended if the Room already is).
  * - The Room's `participantConnected` / `participantDisconnected`, `reconnecting` /
  *   `reconnected` (with `room.participants` as a resync) and `disconnected(room, error)`
  *   become the session events; participants are `{ uid: identity }`; the local
@@ -115,21 +147,69 @@ export function bindTwilioRoom(
   session: CallSession,
   options?: TwilioBindingOptions,
 ): () => void {
+  const given: unknown = roomOrPromise;
+  const promised = typeof given === 'object' && given !== null && isPromise(given);
+  if (!promised) checkSdkObject('bindTwilioRoom', 'roomOrPromise', given, ROOM_SHAPE);
+  else if (
+    (given as { cancel?: unknown }).cancel !== undefined &&
+    typeof (given as { cancel?: unknown }).cancel !== 'function'
+  ) {
+    throw new TypeError(
+      "bindTwilioRoom: roomOrPromise.cancel must be a function (connect()'s CancelablePromise#cancel)",
+    );
+  }
+  checkSession('bindTwilioRoom', session);
   const sessionIdOption = checkSessionIdOption(options, 'bindTwilioRoom');
-  let bound = true;
   let room: Room | null = null;
-  let cancelPending: (() => void) | undefined;
-  let unlisten: () => void = () => {};
-  const send = (event: CallSessionEvent) => {
-    if (bound) session.send(event);
-  };
-  const link = linkSession(session, () => {
-    if (room) room.disconnect();
-    // Still connecting: cancel the attempt; a Room that resolves anyway is disconnected below.
-    else cancelPending?.();
+  const binding = startBinding({
+    binder: 'bindTwilioRoom',
+    session,
+    sdkObject: roomOrPromise,
+    sdkName: promised ? 'connect() promise' : 'Room',
+    // Still connecting, the pending attempt is cancelled by the core (AdoptHandlers.cancel).
+    disconnect: () => room?.disconnect(),
   });
 
-  const participantList = (current: Room): Participant[] => {
+  if (!promised) {
+    attach(binding, roomOrPromise as Room, sessionIdOption ?? ((roomOrPromise as Room).name || 'twilio'), (current) => {
+      room = current;
+    });
+    return binding.unbind;
+  }
+
+  const pending = roomOrPromise as TwilioRoomPromise;
+  if (session.state === 'idle') binding.send({ type: 'session.join', sessionId: sessionIdOption ?? 'twilio' });
+  binding.adopt(pending, {
+    cancel: typeof pending.cancel === 'function' ? () => pending.cancel?.() : undefined,
+    arrived: (current) => {
+      // The promise is the app's: what it resolves to is checked as a bound Room would be.
+      try {
+        checkSdkObject('bindTwilioRoom', "what connect()'s promise resolved to", current, ROOM_SHAPE);
+      } catch (error) {
+        binding.endFromSdk({ type: 'session.joinFailed', error });
+        return;
+      }
+      binding.claim(current);
+      attach(binding, current, sessionIdOption ?? (current.name || 'twilio'), (attached) => {
+        room = attached;
+      });
+    },
+    failed: (error) => binding.send({ type: 'session.joinFailed', error }),
+    discard: (current) => {
+      // One attempt, one Room: what arrives for an attempt nobody is in any more ends.
+      if (typeof (current as Partial<Room> | null)?.disconnect === 'function' && current.state !== 'disconnected') {
+        current.disconnect();
+      }
+    },
+  });
+  return binding.unbind;
+}
+
+/** Listens to `current` for `binding` and brings the session in step with it. */
+function attach(binding: Binding, current: Room, sessionId: string, setRoom: (room: Room) => void): void {
+  const { session, send } = binding;
+  setRoom(current);
+  const participantList = (): Participant[] => {
     const list: Participant[] = [];
     for (const remote of current.participants.values()) {
       const participant = participantOf(remote);
@@ -137,84 +217,33 @@ export function bindTwilioRoom(
     }
     return list;
   };
-
-  const attach = (current: Room) => {
-    room = current;
-    unlisten = listen(
-      current as unknown as Emitter,
-      {
-        participantConnected: (remote: RemoteParticipant) => {
-          const participant = participantOf(remote);
-          if (participant && !isListedUnchanged(session, participant))
-            send({ type: 'participant.joined', participant });
-        },
-        participantDisconnected: (remote: RemoteParticipant) => {
-          // room.participants is keyed by sid. During a duplicate-identity handover the
-          // new connection's participantConnected can come before the old one leaves;
-          // keyed by identity, that departure must not remove the one who stays.
-          const identity = remote.identity;
-          for (const other of current.participants.values()) if (other.identity === identity) return;
-          if (identity) send({ type: 'participant.left', participant: { uid: identity } });
-        },
-        reconnecting: () => {
-          if (isJoined(session)) send({ type: 'connection.lost' });
-        },
-        reconnected: () => {
-          // The Room emits `reconnected` on a timer after its state is connected again
-          // (lib/room.js, handleSignalingEvents), so its participant map is up to date.
-          if (session.state === 'reconnecting')
-            send({ type: 'connection.restored', participants: participantList(current) });
-        },
-        disconnected: (_room: Room, error?: TwilioError | null) => {
-          const event = eventForDisconnect(error, session.state, link.disconnectRequested);
-          if (!event) return;
-          link.markSdkEnded();
-          send(event);
-        },
-      } as Record<string, (...args: never[]) => void>,
-    );
-  };
-
-  const catchUp = (current: Room, sessionId: string) => {
-    if (current.state === 'disconnected') return;
-    if (session.state === 'idle') send({ type: 'session.join', sessionId });
-    if (session.state === 'joining') send({ type: 'session.joined', participants: participantList(current) });
-    if (current.state === 'reconnecting' && isJoined(session)) send({ type: 'connection.lost' });
-  };
-
-  if (isPromise(roomOrPromise)) {
-    const pending = roomOrPromise;
-    cancelPending = () => pending.cancel?.();
-    if (session.state === 'idle') send({ type: 'session.join', sessionId: sessionIdOption ?? 'twilio' });
-    pending.then(
-      (current) => {
-        cancelPending = undefined;
-        if (!bound) return;
-        if (link.disconnectRequested) {
-          // Left while connecting and the cancel came too late: end what arrived.
-          current.disconnect();
-          return;
-        }
-        attach(current);
-        catchUp(current, sessionIdOption ?? (current.name || 'twilio'));
+  binding.listen(
+    current as unknown as Parameters<Binding['listen']>[0],
+    {
+      participantConnected: (remote: RemoteParticipant) => {
+        const participant = participantOf(remote);
+        if (participant && !isListedUnchanged(session, participant)) send({ type: 'participant.joined', participant });
       },
-      (error: unknown) => {
-        cancelPending = undefined;
-        if (!bound || link.disconnectRequested) return;
-        if (session.state !== 'joining') return;
-        link.markSdkEnded();
-        send({ type: 'session.joinFailed', error });
+      participantDisconnected: (remote: RemoteParticipant) => {
+        // room.participants is keyed by sid. During a duplicate-identity handover the
+        // new connection's participantConnected can come before the old one leaves;
+        // keyed by identity, that departure must not remove the one who stays.
+        const identity = remote.identity;
+        for (const other of current.participants.values()) if (other.identity === identity) return;
+        if (identity) send({ type: 'participant.left', participant: { uid: identity } });
       },
-    );
-  } else {
-    attach(roomOrPromise);
-    catchUp(roomOrPromise, sessionIdOption ?? (roomOrPromise.name || 'twilio'));
-  }
-
-  return () => {
-    if (!bound) return;
-    bound = false;
-    unlisten();
-    link.stop();
-  };
+      reconnecting: () => {
+        if (isJoined(session)) send({ type: 'connection.lost' });
+      },
+      reconnected: () => {
+        // The Room emits `reconnected` on a timer after its state is connected again
+        // (lib/room.js, handleSignalingEvents), so its participant map is up to date.
+        if (session.state === 'reconnecting') send({ type: 'connection.restored', participants: participantList() });
+      },
+      disconnected: (_room: Room, error?: TwilioError | null) => {
+        binding.endFromSdk(eventForDisconnect(error, session.state, binding.disconnectRequested));
+      },
+    } as Record<string, (...args: never[]) => void>,
+  );
+  binding.sync({ phase: phaseOf(current), sessionId, participants: participantList });
 }

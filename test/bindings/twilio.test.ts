@@ -283,17 +283,19 @@ describe('unbind', () => {
     expect(status).toEqual(['onSessionJoined@joined.accompanied', 'onSessionLeft@left']);
   });
 
-  test("unbound before connect()'s promise settles: nothing is sent when it does", async () => {
+  test("unbound before connect()'s promise settles: nothing is sent when it does, and the Room it delivers is disconnected", async () => {
     const pending = pendingConnect();
     const { session } = recordedSession();
     const unbind = bindTwilioRoom(pending.promise, session);
     unbind();
     const { room } = await createTwilioRoom([['PA_ana', 'ana']]);
-    const before = roomListenerCounts(room);
+    const disconnect = spyOnDisconnect(room);
     pending.resolve(room);
     await settle();
     expect(session.state).toBe('joining');
-    expect(roomListenerCounts(room)).toEqual(before);
+    expect(session.participants).toEqual([]);
+    expect(disconnect.calls).toBe(1);
+    expect(room.state).toBe('disconnected');
   });
 });
 
