@@ -90,7 +90,7 @@ console.log('packed package: call-session-machine/fleet timed out two sessions o
 JS
 node smoke.mjs
 cat > bindings.mjs <<'JS'
-for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
+for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js', '@zoom/videosdk', '@opentok/client']) {
   let found = true;
   try {
     import.meta.resolve(sdk);
@@ -102,14 +102,14 @@ for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
     process.exit(1);
   }
 }
-for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall']]) {
+for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall'], ['zoom', 'bindZoomClient'], ['vonage', 'bindVonageSession']]) {
   const binding = await import(`call-session-machine/${subpath}`);
   if (typeof binding[name] !== 'function') {
     console.error(`call-session-machine/${subpath} does not export ${name}`);
     process.exit(1);
   }
 }
-console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
+console.log('packed package: call-session-machine/livekit, /twilio, /daily, /zoom and /vonage import with no SDK installed');
 JS
 node bindings.mjs
 cp "$demo" demo.jsonl
