@@ -214,6 +214,10 @@ export function bindZoomClient(client: ZoomClient, session: CallSession, options
     if (!change) return;
     switch (change.state) {
       case STATE.connected:
+        // A leave() during a failover does not stop Zoom's rejoin (with the socket down,
+        // LEAVING_MEETING neither reaches the server nor cancels the rejoin): a client that
+        // comes back after the session ended is left again.
+        binding.revived();
         if (session.state === 'idle') send({ type: 'session.join', sessionId: sessionId() });
         if (session.state === 'joining') awaiting = 'join';
         else if (session.state === 'reconnecting') awaiting = 'restore';

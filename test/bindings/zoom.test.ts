@@ -209,6 +209,25 @@ describe('reconnecting', () => {
     expect(session.endReason).toBe('reconnectTimeout');
     expect(leave.calls).toBe(1);
   });
+  test("the reconnect bound during a failover: Zoom's leave() cannot stop the rejoin, so the rejoined client is left again", async () => {
+    const { client, server, session, leave, advance } = await inCall([ana], { reconnect: 5 });
+    const changes: string[] = [];
+    client.on('connection-change', (change: { state: string }) => changes.push(change.state));
+    await conferenceStatus(server, CONFERENCE_REASON.reconnect);
+    advance(5);
+    expect(session.endReason).toBe('reconnectTimeout');
+    expect(leave.calls).toBe(1);
+    // The SDK goes on with its rejoin regardless: meeting info, ping, a new socket.
+    const rejoined = await server.socket(2);
+    await settle();
+    rejoined.deliver(4098, joinResponse(me.id + 1));
+    await settle();
+    expect(changes).toEqual(['Reconnecting', 'Connected', 'Closed']);
+    expect(leave.calls).toBe(2);
+    expect(rejoined.closed).toBe(true);
+    expect(client.getSessionInfo().isInMeeting).toBe(false);
+    expect(session.state).toBe('closed');
+  });
 });
 
 describe('the end, from Zoom', () => {
