@@ -111,7 +111,8 @@ function eventForDisconnect(
  *   `participant.left`, as `{ pid: connectionId }`; this client's own connection is never
  *   sent. `streamCreated` / `streamDestroyed` are media, not presence, and are not used.
  * - `sessionReconnecting` is `connection.lost`, `sessionReconnected`
- *   `connection.restored` (the Session keeps its connection list across a reconnect).
+ *   `connection.restored` with the Session's connection list (kept across a reconnect)
+ *   as the resync.
  * - `sessionDisconnected`: `forceDisconnected` is `session.removed`; `clientDisconnected`
  *   not asked for by the binding is `session.leave`; any other reason `connection.closed`.
  * - Session to SDK: when the call session ends by `leave()`, the idle timeout or the
@@ -184,9 +185,10 @@ export function bindVonageSession(
   };
 
   const onReconnected = () => {
-    // The Session's connection list lived through the outage; the server's updates for it
-    // (departures, arrivals) follow as connection events.
-    if (session.state === 'reconnecting') send({ type: 'connection.restored' });
+    // The Session's connection list lives through the outage (only its socket was
+    // replaced): it is the resync list, and the server's later updates follow as
+    // connection events.
+    if (session.state === 'reconnecting') send({ type: 'connection.restored', participants: connectionList() });
   };
 
   const onDisconnected = (event?: { reason?: string }) => {
