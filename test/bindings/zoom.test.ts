@@ -172,6 +172,20 @@ describe('reconnecting', () => {
     expect(people).toEqual([`joined:${cy.id}`, `left:${bo.id}`, `list:${ana.id},${cy.id}`]);
   });
 
+  test("sent to the waiting room ('on hold', the conference status's waiting-room failover): lost, and restored when admitted", async () => {
+    const { client, server, session, status } = await inCall([ana]);
+    const changes: string[] = [];
+    client.on('connection-change', (change: { state: string; reason?: string }) =>
+      changes.push(`${change.state}${change.reason ? `:${change.reason}` : ''}`),
+    );
+    await server.deliver(7939, { reason: CONFERENCE_REASON.reconnect, subReason: 1 });
+    expect(changes).toEqual(['Reconnecting:on hold']);
+    expect(session.state).toBe('reconnecting');
+    await answerJoin(server, 2, { id: me.id + 1, name: 'Me' }, [ana]);
+    expect(session.state).toBe('joined.accompanied');
+    expect(status).toEqual(['onConnectionLost@reconnecting', 'onConnectionRestored@joined.accompanied']);
+  });
+
   test('a failover alone keeps the idle countdown running, and the new user id is still this user', async () => {
     const { server, session, advance } = await inCall([], { idle: 10, reconnect: 0 });
     advance(4);
