@@ -14,6 +14,10 @@ export default defineConfig({
     // The README and docs examples import the package by name, exactly as users do.
     alias: [
       { find: /^call-session-machine\/testing$/, replacement: from('./src/testing/index.ts') },
+      {
+        find: /^call-session-machine\/testing\/(livekit|twilio|daily)$/,
+        replacement: from('./src/testing/$1/index.ts'),
+      },
       { find: /^call-session-machine\/persistence$/, replacement: from('./src/persistence/index.ts') },
       { find: /^call-session-machine\/livekit$/, replacement: from('./src/livekit/index.ts') },
       { find: /^call-session-machine\/twilio$/, replacement: from('./src/twilio/index.ts') },

@@ -110,6 +110,23 @@ for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindT
   }
 }
 console.log('packed package: call-session-machine/livekit, /twilio, /daily, /zoom and /vonage import with no SDK installed');
+// The SDK drivers for tests import their SDK (Daily's when a call object is made): without
+// it, the error names it.
+for (const [subpath, sdk] of [['livekit', 'livekit-client'], ['twilio', 'twilio-video']]) {
+  try {
+    await import(`call-session-machine/testing/${subpath}`);
+    console.error(`call-session-machine/testing/${subpath} loaded with no ${sdk} installed`);
+    process.exit(1);
+  } catch (error) {
+    if (!String(error).includes(sdk) && !String(error).includes('@livekit/protocol')) throw error;
+  }
+}
+const dailyDriver = await import('call-session-machine/testing/daily');
+if (typeof dailyDriver.createDailyCall !== 'function') {
+  console.error('call-session-machine/testing/daily does not export createDailyCall');
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/testing/livekit and /twilio ask for their SDK; /testing/daily imports');
 JS
 node bindings.mjs
 cp "$demo" demo.jsonl

@@ -1,5 +1,6 @@
 // The example's call screen against a real livekit-client Room, driven through its engine
-// (test/support/livekitRoom.ts): what a user of the example would see.
+// (call-session-machine/testing/livekit, which an app's own tests can use the same way):
+// what a user of the example would see.
 import { expect, test } from 'vitest';
 import {
   connectRoom,
@@ -7,10 +8,11 @@ import {
   finishFullReconnect,
   participantInfo,
   participantUpdate,
+  roomListenerCounts,
   settle,
   spyOnDisconnect,
   startFullReconnect,
-} from '../../test/support/livekitRoom.js';
+} from 'call-session-machine/testing/livekit';
 import { createCallScreen, type CallScreenView } from './callScreen.js';
 
 test('the call screen follows a LiveKit call: joined, someone arrives, a full reconnect, leave', async () => {
@@ -51,4 +53,17 @@ test('alone for the idle period: the call screen closes and the Room is disconne
   await settle();
   expect(disconnect.calls).toBe(1);
   screen.close();
+});
+
+test('the screen closed (unmounted) in the middle of a call: the Room is disconnected once, and let go of', async () => {
+  const room = createLiveKitRoom();
+  const disconnect = spyOnDisconnect(room);
+  const listenersBefore = roomListenerCounts(room);
+  const screen = createCallScreen(room);
+  connectRoom(room, [participantInfo('ana', 'Ana')]);
+  screen.close();
+  await settle();
+  expect(disconnect.calls).toBe(1);
+  expect(room.state).toBe('disconnected');
+  expect(roomListenerCounts(room)).toEqual(listenersBefore);
 });

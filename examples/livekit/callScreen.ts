@@ -18,7 +18,7 @@ export interface CallScreen {
   readonly view: CallScreenView;
   /** The "Leave" button: the session ends and the binding disconnects the Room. */
   leave(): void;
-  /** Unmount: unbind the Room, drop the listeners, dispose the session. */
+  /** Unmount: leave (the binding disconnects the Room), unbind, dispose the session. */
   close(): void;
 }
 
@@ -64,6 +64,9 @@ export function createCallScreen(
     },
     leave: () => session.leave(),
     close() {
+      // Closing the screen is the user leaving: through the binding, room.disconnect()
+      // (once; not at all if the call already ended). Only then let go of the Room.
+      session.leave();
       unbind();
       session.dispose();
     },

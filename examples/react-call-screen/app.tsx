@@ -1,7 +1,9 @@
-import { StrictMode, useEffect } from 'react';
+import { Room } from 'livekit-client';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { SessionSettingsBuilder, type CallSession, type CallSessionEvent } from 'call-session-machine';
-import { useCallSession, useCreateCallSession } from 'call-session-machine/react';
+import { bindLiveKitRoom } from 'call-session-machine/livekit';
+import { useCallBinding, useCallSession, useCreateCallSession, type CallBinder } from 'call-session-machine/react';
 import { CallScreen } from './CallScreen.js';
 
 // Short periods, so that the warning comes soon: alone for 20 s ends the call, and the
@@ -45,18 +47,41 @@ function Engine({ session }: { session: CallSession }) {
   );
 }
 
+/**
+ * With `?livekit=wss://…&token=…` the screen is bound to a real LiveKit Room: the binding
+ * reports what the Room does, and the Room is disconnected when the user leaves, when
+ * the idle timeout ends the call, or when the screen really unmounts.
+ */
+function liveKitBinder(url: string, token: string): CallBinder {
+  return (session) => {
+    const room = new Room();
+    const unbind = bindLiveKitRoom(room, session, { sessionId: 'react-call-screen' });
+    // A failed connect reaches the session as session.joinFailed (back to idle).
+    room.connect(url, token).catch(() => {});
+    return unbind;
+  };
+}
+
+/** Without an SDK: the engine "connects" at once, with nobody else in the call yet. */
+const demoEngine: CallBinder = (session) => {
+  session.join('react-call-screen');
+  session.send({ type: 'session.joined' });
+  return () => {};
+};
+
+const livekitUrl = query.get('livekit');
+const livekitToken = query.get('token');
+const binder = livekitUrl && livekitToken ? liveKitBinder(livekitUrl, livekitToken) : demoEngine;
+
 function App() {
   const session = useCreateCallSession({ settings });
-  useEffect(() => {
-    // The engine connects at once, with nobody else in the call yet. Under StrictMode
-    // this runs twice on the same session; the second time both events are ignored.
-    session.join('react-call-screen');
-    session.send({ type: 'session.joined' });
-  }, [session]);
+  // Once per session, also under StrictMode and across Fast Refresh; a real unmount
+  // leaves the call (the binding disconnects the Room), then unbinds.
+  useCallBinding(session, binder);
   return (
     <main>
       <CallScreen session={session} />
-      <Engine session={session} />
+      {binder === demoEngine && <Engine session={session} />}
     </main>
   );
 }

@@ -83,18 +83,18 @@ function memberLabel(name: string, kind: MemberKind): string {
     case 'function':
       return `${name}()`;
     case 'map':
-      return `a ${name} Map`;
+      return `${name} Map`;
     case 'string':
-      return `a string ${name}`;
+      return `${name} string`;
     case 'object':
-      return `a ${name} object`;
+      return `${name} object`;
   }
 }
 
 /**
  * Throws a `TypeError` unless `value` has every member of `shape`, naming the binder, the
  * argument and each missing member: `bindLiveKitRoom: room must be a livekit-client 2.x
- * Room; this one has no remoteParticipants Map`. Reads the members only; calls nothing.
+ * Room, got an EventEmitter with no remoteParticipants Map`. Reads the members only; calls nothing.
  */
 export function checkSdkObject(binder: string, argument: string, value: unknown, shape: SdkShape): void {
   const expected = `${binder}: ${argument} must be ${shape.what}`;

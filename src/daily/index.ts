@@ -8,10 +8,12 @@
  *
  * @example
  * ```ts
- * import Daily from '@daily-co/daily-js';
+ * import DailyModule from '@daily-co/daily-js';
  * import { createCallSession } from 'call-session-machine';
  * import { bindDailyCall } from 'call-session-machine/daily';
  *
+ * // Under moduleResolution nodenext (docs/bindings.md, "Importing daily-js under nodenext"):
+ * const Daily = DailyModule as unknown as typeof DailyModule.default;
  * const call = Daily.createCallObject();
  * const session = createCallSession();
  * const unbind = bindDailyCall(call, session, { sessionId: 'standup' });

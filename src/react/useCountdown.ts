@@ -17,10 +17,31 @@ function secondsUntil(deadline: number, now: number): number {
 }
 
 /**
+ * A deadline is `session.deadlines.idle` or `.reconnect`: a finite number of milliseconds,
+ * or null. Anything else (`undefined` from a misspelt field, `NaN` from arithmetic on one)
+ * would read as NaN seconds and re-render every second forever.
+ */
+function checkDeadline(deadline: unknown): asserts deadline is number | null {
+  if (deadline === null) return;
+  const got = typeof deadline === 'string' ? JSON.stringify(deadline) : String(deadline);
+  if (typeof deadline !== 'number') {
+    throw new TypeError(
+      `useCountdown: deadline must be a finite number of milliseconds or null, got ${typeof deadline} ${got}`,
+    );
+  }
+  if (!Number.isFinite(deadline)) {
+    throw new RangeError(`useCountdown: deadline must be a finite number of milliseconds or null, got ${got}`);
+  }
+}
+
+/**
  * The whole seconds left until `deadline` (an absolute time in milliseconds, such as
  * `session.deadlines.idle`), rounded up, and `null` for a `null` deadline. The component
  * re-renders each time the number changes, once a second, until it reaches 0; the
  * timer is cleared on unmount and when the deadline changes (a "Stay" moves it).
+ *
+ * A deadline that is neither a finite number nor `null` throws during render: a
+ * `TypeError` for a non-number (`undefined`), a `RangeError` for `NaN` or an infinity.
  *
  * @example
  * ```tsx
@@ -30,7 +51,11 @@ function secondsUntil(deadline: number, now: number): number {
  * ```
  */
 export function useCountdown(deadline: number | null, options?: CountdownOptions): number | null {
+  checkDeadline(deadline);
   const now = options?.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new TypeError(`useCountdown: options.now must be a function returning milliseconds, got ${typeof now}`);
+  }
   const [ticks, setTicks] = useState(0);
   const secondsLeft = deadline === null ? null : secondsUntil(deadline, now());
 

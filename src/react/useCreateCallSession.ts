@@ -2,19 +2,20 @@ import { useEffect, useLayoutEffect, useReducer, useRef } from 'react';
 import { createCallSession } from '../session/callSession.js';
 import type { CallSession, CallSessionOptions } from '../index.js';
 
-// Why this hook looks the way it does: docs/react.md, "StrictMode, and where hand-rolled
-// hooks go wrong". In short: a session is made during the first render, so the
-// component has one from the start; a commit claims it; an unmount disposes it, except
-// when the unmount could be StrictMode's simulated one, which a re-mount follows at
-// once: then the disposal waits for the next microtask, and the re-mount cancels it.
+// Why this hook looks the way it does: docs/react.md, "StrictMode, Fast Refresh, and where
+// hand-rolled hooks go wrong". In short: a session is made during the first render, so the
+// component has one from the start; a commit claims it; an unmount disposes it in the
+// microtask, unless the effect is set up again before then. StrictMode's simulated
+// unmount and re-mount, and Fast Refresh's re-run of an edited component's effects, both
+// set it up again in the same synchronous run as the cleanup; a real unmount does not.
+// The disposal waits one microtask more than useCallBinding's teardown, so that a bound
+// call ends by the user's leave (onSessionLeft) before the session is disposed.
 
 interface Slot {
   session: CallSession;
   /** The options the first session was made with, for one made again after a hide. */
   readonly options: CallSessionOptions | undefined;
-  /** The synchronous run the effect was last set up in (see `currentRun`). */
-  setUpIn: object | null;
-  /** A disposal waiting for the microtask; a re-mount before then cancels it. */
+  /** A disposal waiting for the microtask; a set-up before then cancels it. */
   disposalPending: boolean;
 }
 
@@ -58,25 +59,6 @@ function isDisposed(session: CallSession): boolean {
   return session.actor.getSnapshot().status === 'stopped';
 }
 
-let run: object | null = null;
-
-/**
- * A token for the current synchronous run of code: the same object until the next
- * microtask checkpoint. StrictMode's simulated unmount and re-mount come in the same run
- * as the effect's first set-up; a real unmount in that same run cannot be told from it,
- * so only then is the disposal deferred.
- */
-function currentRun(): object {
-  if (run === null) {
-    const token = {};
-    run = token;
-    queueMicrotask(() => {
-      if (run === token) run = null;
-    });
-  }
-  return run;
-}
-
 function dispose(slot: Slot): void {
   slot.disposalPending = false;
   slot.session.dispose();
@@ -88,12 +70,12 @@ function dispose(slot: Slot): void {
  * later changes do not reach it (give the component a new `key` for a new session).
  *
  * The component holds a session from its first render, and never a disposed one, under
- * `<StrictMode>` too: StrictMode's simulated unmount and re-mount keep the same session.
- * A real unmount disposes the session at once; one that comes in the same synchronous
- * run as the mount's effects (where it cannot be told from StrictMode's) disposes it in
- * the next microtask, before any timer or I/O callback can run. Should the component's
- * effects come back after a real disposal (a hidden `<Activity>` shown again), it
- * re-renders with a new session.
+ * `<StrictMode>` too: StrictMode's simulated unmount and re-mount keep the same session,
+ * and so does Fast Refresh re-running the effects of an edited component (a call in
+ * progress survives an edit). A real unmount disposes the session in a microtask, before
+ * any timer or I/O callback can run (after a `useCallBinding` teardown of that commit). Should the component's effects come back
+ * after a real disposal (a hidden `<Activity>` shown again), it re-renders with a new
+ * session.
  *
  * @example
  * ```tsx
@@ -112,7 +94,7 @@ export function useCreateCallSession(options?: CallSessionOptions): CallSession 
     // render on, and `CallSession.getInstance()` names it before the effects run.
     const session = createCallSession(options);
     register(session);
-    slotRef.current = { session, options, setUpIn: null, disposalPending: false };
+    slotRef.current = { session, options, disposalPending: false };
   }
   const slot = slotRef.current;
   const [, rerender] = useReducer((count: number) => count + 1, 0);
@@ -124,7 +106,6 @@ export function useCreateCallSession(options?: CallSessionOptions): CallSession 
   }, [slot]);
 
   useEffect(() => {
-    slot.setUpIn = currentRun();
     slot.disposalPending = false;
     if (isDisposed(slot.session)) {
       // The effects came back after a real disposal (or the session's render waited so
@@ -134,14 +115,18 @@ export function useCreateCallSession(options?: CallSessionOptions): CallSession 
     }
     disposeUnclaimed();
     return () => {
-      if (slot.setUpIn !== currentRun()) {
-        dispose(slot);
-        return;
-      }
+      // Not at once: StrictMode and Fast Refresh run this cleanup and then the set-up
+      // above in one synchronous run, keeping the component (and its call) alive. A real
+      // unmount has no set-up after it, so the session is disposed in a microtask,
+      // before any timer or I/O callback can run.
+      // Two microtasks: a useCallBinding teardown queued by the same commit (its leave()
+      // ends the call with onSessionLeft) runs first, whichever hook was declared first.
       slot.disposalPending = true;
-      queueMicrotask(() => {
-        if (slot.disposalPending) dispose(slot);
-      });
+      queueMicrotask(() =>
+        queueMicrotask(() => {
+          if (slot.disposalPending) dispose(slot);
+        }),
+      );
     };
   }, [slot]);
 

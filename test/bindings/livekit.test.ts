@@ -229,6 +229,21 @@ describe('the end, from the Room', () => {
     expect(disconnect.calls).toBe(0);
   });
 
+  test('a Room that reconnects on its own after PARTICIPANT_REMOVED (client-sdk-js#1216) is disconnected once; the session stays left', async () => {
+    const { room, session, status, disconnect } = inCall([ana]);
+    engineDisconnected(room, 4);
+    expect(session.endReason).toBe('removed');
+    // A resume already under way when the server's leave came in brings the Room back.
+    startResume(room);
+    finishResume(room);
+    await settle();
+    expect(disconnect.calls).toBe(1);
+    expect(room.state).toBe('disconnected');
+    expect(session.state).toBe('left');
+    expect(session.endReason).toBe('removed');
+    expect(status).toEqual(['onSessionLeft@left']);
+  });
+
   test('a server-side end (ROOM_DELETED): onConnectionClosed, reason server, no disconnect() call', () => {
     const { room, session, status, disconnect } = inCall([ana]);
     engineDisconnected(room, 5);

@@ -164,6 +164,25 @@ describe('the end, from the Room', () => {
     expect(disconnect.calls).toBe(0);
   });
 
+  test("the app's own room.disconnect() (as on beforeunload) is the user leaving, not a removal: onSessionLeft with reason user, no second disconnect()", async () => {
+    const { room, session, status, disconnect } = await inCall([['PA_ana', 'ana']]);
+    room.disconnect();
+    expect(room.state).toBe('disconnected');
+    expect(session.state).toBe('left');
+    expect(session.endReason).toBe('user');
+    expect(status).toEqual(['onSessionLeft@left']);
+    await settle();
+    expect(disconnect.calls).toBe(1);
+  });
+
+  test("the app's own room.disconnect() while reconnecting is the user leaving too", async () => {
+    const { room, signaling, session, disconnect } = await inCall([['PA_ana', 'ana']]);
+    await startReconnecting(signaling);
+    room.disconnect();
+    expect(session.endReason).toBe('user');
+    expect(disconnect.calls).toBe(1);
+  });
+
   test('a server-side end (53118 room completed): closed, reason server', async () => {
     const { signaling, session, status, disconnect } = await inCall([['PA_ana', 'ana']]);
     signalingDisconnected(signaling, twilioError(53118));

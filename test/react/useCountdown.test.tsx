@@ -3,6 +3,7 @@
 // onIdleTimeoutWarning counts them, ticking each second on the global timers (faked
 // here), null for a null deadline, its timer cleared on unmount.
 import { act, cleanup, render } from '@testing-library/react';
+import { Component, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCallSession, SessionSettingsBuilder, type CallSession } from 'call-session-machine';
@@ -176,5 +177,64 @@ describe.each(modes)('useCountdown %s', (_, Mode) => {
     tick(20);
     expect(session.state).toBe('timedOut');
     expect(text()).toBe('none');
+  });
+});
+
+describe('a deadline that is not a finite number or null (fault 7)', () => {
+  class Boundary extends Component<{ children: ReactNode; caught: unknown[] }, { failed: boolean }> {
+    override state = { failed: false };
+    static getDerivedStateFromError() {
+      return { failed: true };
+    }
+    override componentDidCatch(error: unknown) {
+      this.props.caught.push(error);
+    }
+    override render() {
+      return this.state.failed ? <p>failed</p> : this.props.children;
+    }
+  }
+
+  const bad: [label: string, deadline: unknown, type: typeof TypeError | typeof RangeError][] = [
+    ['undefined', undefined, TypeError],
+    ['a string', '1000', TypeError],
+    ['NaN', NaN, RangeError],
+    ['Infinity', Infinity, RangeError],
+    ['-Infinity', -Infinity, RangeError],
+  ];
+  test.each(bad)('%s: a clear error naming the hook, and no timer left running', (label, deadline, type) => {
+    const caught: unknown[] = [];
+    const { Countdown, shown } = countdown();
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      render(
+        <Boundary caught={caught}>
+          <Countdown deadline={deadline as number} />
+        </Boundary>,
+      );
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(caught, label).toHaveLength(1);
+    expect(caught[0]).toBeInstanceOf(type);
+    expect((caught[0] as Error).message).toMatch(/^useCountdown: deadline must be a finite number .* or null, got /);
+    expect(shown.filter((value) => typeof value === 'number' && Number.isNaN(value))).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('options.now that is not a function is a TypeError naming the hook', () => {
+    const caught: unknown[] = [];
+    const { Countdown } = countdown({ now: 5 as never });
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      render(
+        <Boundary caught={caught}>
+          <Countdown deadline={Date.now() + 1_000} />
+        </Boundary>,
+      );
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(caught[0]).toBeInstanceOf(TypeError);
+    expect((caught[0] as Error).message).toMatch(/^useCountdown: options\.now must be a function/);
   });
 });

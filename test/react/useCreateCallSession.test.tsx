@@ -74,7 +74,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     expect(counter.live).toEqual([first.actor]);
   });
 
-  test('an unmount in a later task disposes the session at once', async () => {
+  test('an unmount in a later task disposes the session by the next microtask, before any timer', async () => {
     const counter = new SessionCounter();
     const { Probe, held } = probe(counter);
     const { unmount } = render(
@@ -86,6 +86,9 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     session.join('later');
     await nextTask();
     unmount();
+    // Not at once: a set-up in the same run (StrictMode, Fast Refresh) would keep it.
+    // By the next timer callback (the end of nextTask) it is disposed.
+    await nextTask();
     expect(session.actor.getSnapshot().status).toBe('stopped');
     expect(CallSession.getInstance()).toBeNull();
     expect(counter.live).toEqual([]);
@@ -93,7 +96,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     expect(session.state).toBe('joining');
   });
 
-  test('an unmount in the same run as the mount disposes the session by the next microtask', async () => {
+  test('an unmount in the same run as the mount disposes the session before the next timer', async () => {
     const counter = new SessionCounter();
     const { Probe, held } = probe(counter);
     const { unmount } = render(
@@ -104,7 +107,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
     const session = held();
     unmount();
     // Here it cannot yet be told from StrictMode's simulated unmount (docs/react.md).
-    await Promise.resolve();
+    await nextTask();
     expect(session.actor.getSnapshot().status).toBe('stopped');
     expect(CallSession.getInstance()).toBeNull();
     expect(counter.live).toEqual([]);
@@ -193,6 +196,7 @@ describe.each(modes)('useCreateCallSession %s', (_, Mode) => {
         <Screen visible={false} />
       </Mode>,
     );
+    await nextTask();
     expect(first.actor.getSnapshot().status).toBe('stopped');
     await nextTask();
     rerender(
