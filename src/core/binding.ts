@@ -129,6 +129,10 @@ export function checkSession(binder: string, session: unknown): asserts session 
       `${binder}: session must be a CallSession from createCallSession(), got ${describeValue(session)}`,
     );
   }
+  // A disposed session takes no event and fires no callback: nothing could report the call.
+  if (candidate.actor!.getSnapshot().status === 'stopped') {
+    throw new TypeError(`${binder}: session must not be disposed; bind a new session from createCallSession()`);
+  }
 }
 
 /** A `sessionId` option checked at bind time: a non-empty string, or absent. */
@@ -557,6 +561,12 @@ function syncSession(binding: Binding, present: PresentState): void {
     return;
   }
   if (phase === 'new') return;
+  if (state === 'left' || state === 'timedOut' || state === 'closed') {
+    // The session ended while nobody was bound (an idle timeout, a leave()), so its end
+    // never reached the SDK: a call still running now has nothing watching it.
+    binding.revived();
+    return;
+  }
   if (session.state === 'idle') binding.send({ type: 'session.join', sessionId: present.sessionId });
   if (phase === 'connecting') {
     if (isJoined(session)) binding.send({ type: 'connection.lost' });

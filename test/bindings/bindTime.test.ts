@@ -52,6 +52,18 @@ describe('bindLiveKitRoom refuses what is not a livekit-client 2.x Room', () => 
   });
 });
 
+test('a disposed session is refused with a TypeError, and the Room is neither listened to nor disconnected', () => {
+  const room = createLiveKitRoom();
+  connectRoom(room, []);
+  const disconnect = spyOnDisconnect(room);
+  const before = listenerCounts(room);
+  const { session } = recordedSession();
+  session.dispose();
+  expect(() => bindLiveKitRoom(room, session)).toThrow(/^bindLiveKitRoom: session must not be disposed/);
+  expect(listenerCounts(room)).toEqual(before);
+  expect(disconnect.calls).toBe(0);
+});
+
 describe('bindTwilioRoom refuses what is not a twilio-video 2.x Room or promise', () => {
   test('a plain EventEmitter: TypeError naming the binder and the missing members, nothing changed', () => {
     const { emitter, calls } = countedEmitter();

@@ -101,6 +101,17 @@ describe('LiveKit: bound again to a joined session (fault 5)', () => {
     expect(pendingTimers(session)).toEqual([]);
   });
 
+  test('the session timed out while unbound: bound again, the Room still connected is disconnected once', () => {
+    const { room, session, unbind, advance, disconnect } = liveKitCall([]);
+    unbind();
+    advance(30);
+    expect(session.state).toBe('timedOut');
+    expect(disconnect.calls).toBe(0);
+    bindLiveKitRoom(room, session);
+    expect(disconnect.calls).toBe(1);
+    expect(session.state).toBe('timedOut');
+  });
+
   test('the Room started reconnecting while unbound: the session is reconnecting at bind, and restored with the Room', () => {
     const { room, session, unbind, status } = liveKitCall(['ana']);
     unbind();
