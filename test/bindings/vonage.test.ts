@@ -324,6 +324,20 @@ describe('unbind', () => {
   });
 });
 
+describe('binding again', () => {
+  test('unbound while people came and went, bound again: the session gets exactly the difference', async () => {
+    const { otSession, server, session, people, unbind } = await inCall([ana]);
+    unbind();
+    await server.connectionCreated(bo);
+    await server.connectionDeleted(ana.id, 'clientDisconnected');
+    expect(session.participants).toEqual([{ pid: ana.id }]);
+    bindVonageSession(otSession, session);
+    expect(session.participants).toEqual([{ pid: bo.id }]);
+    // The core sends the difference one participant event at a time: the list passes through empty.
+    expect(people).toEqual([`left:${ana.id}`, 'list:', `joined:${bo.id}`, `list:${bo.id}`]);
+  });
+});
+
 describe('bad input', () => {
   test('OT itself instead of a Session is a TypeError naming what is missing, and nothing is bound', () => {
     const { otSession } = createVonageSession();

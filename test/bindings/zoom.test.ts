@@ -432,6 +432,20 @@ describe('unbind', () => {
   });
 });
 
+describe('binding again', () => {
+  test('unbound while people came and went, bound again: the session gets exactly the difference', async () => {
+    const { client, server, session, people, unbind } = await inCall([ana]);
+    unbind();
+    await server.deliver(7937, { add: [rosterEntry(bo)] });
+    await server.deliver(7937, { remove: [{ id: ana.id }] });
+    expect(session.participants).toEqual([{ uid: String(ana.id), name: 'Ana' }]);
+    bindZoomClient(client, session);
+    expect(session.participants).toEqual([{ uid: String(bo.id), name: 'Bo' }]);
+    // The core sends the difference one participant event at a time: the list passes through empty.
+    expect(people).toEqual([`left:${ana.id}`, 'list:', `joined:${bo.id}`, `list:${bo.id}`]);
+  });
+});
+
 describe('bad input', () => {
   test('ZoomVideo itself instead of a client is a TypeError naming what is missing, and nothing is bound', async () => {
     const { client } = await createZoomClient();
