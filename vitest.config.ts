@@ -24,6 +24,8 @@ export default defineConfig({
       { find: /^call-session-machine\/daily$/, replacement: from('./src/daily/index.ts') },
       { find: /^call-session-machine\/stream$/, replacement: from('./src/stream/index.ts') },
       { find: /^call-session-machine\/agora$/, replacement: from('./src/agora/index.ts') },
+      { find: /^call-session-machine\/zoom$/, replacement: from('./src/zoom/index.ts') },
+      { find: /^call-session-machine\/vonage$/, replacement: from('./src/vonage/index.ts') },
       { find: /^call-session-machine\/inspector$/, replacement: from('./src/inspector/index.ts') },
       { find: /^call-session-machine\/react$/, replacement: from('./src/react/index.ts') },
       { find: /^call-session-machine\/fleet$/, replacement: from('./src/fleet/index.ts') },

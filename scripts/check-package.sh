@@ -99,7 +99,7 @@ console.log('packed package: call-session-machine/durable imports without bullmq
 JS
 node smoke.mjs
 cat > bindings.mjs <<'JS'
-for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
+for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js', '@zoom/videosdk', '@opentok/client']) {
   let found = true;
   try {
     import.meta.resolve(sdk);
@@ -111,14 +111,14 @@ for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js']) {
     process.exit(1);
   }
 }
-for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall']]) {
+for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall'], ['zoom', 'bindZoomClient'], ['vonage', 'bindVonageSession']]) {
   const binding = await import(`call-session-machine/${subpath}`);
   if (typeof binding[name] !== 'function') {
     console.error(`call-session-machine/${subpath} does not export ${name}`);
     process.exit(1);
   }
 }
-console.log('packed package: call-session-machine/livekit, /twilio and /daily import with no SDK installed');
+console.log('packed package: call-session-machine/livekit, /twilio, /daily, /zoom and /vonage import with no SDK installed');
 // The SDK drivers for tests import their SDK (Daily's when a call object is made): without
 // it, the error names it.
 for (const [subpath, sdk] of [['livekit', 'livekit-client'], ['twilio', 'twilio-video']]) {
