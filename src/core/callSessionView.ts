@@ -1,4 +1,4 @@
-import { CallSession, type CallSessionState, type SessionDeadlines } from '../callSession.js';
+import { CallSession, type CallSessionState, type SessionDeadlines } from '../session/callSession.js';
 import type { EndReason, Participant } from '../../machines/callSession.types.js';
 import { describeValue } from '../../machines/participants.js';
 

@@ -9,7 +9,7 @@ import {
   type MaybeRefOrGetter,
   type ShallowRef,
 } from 'vue';
-import type { CallSession } from '../callSession.js';
+import type { CallSession } from '../session/callSession.js';
 import { checkSession, subscribeToSession, viewOf, type CallSessionView } from '../core/callSessionView.js';
 import { isServerRendering, requireScope } from './scope.js';
 

@@ -1,4 +1,5 @@
 import {
+  isRef,
   onScopeDispose,
   shallowReadonly,
   shallowRef,
@@ -76,7 +77,12 @@ export function useCountdown(
     // started half-way through a second still changes on the second.
     timer = setTimeout(() => count(target), left % 1000 || 1000);
   };
-  watch(() => checkDeadline(toValue(deadline)), count, { immediate: true, flush: 'sync' });
+  // Checked here, not only in the watcher: Vue rethrows a watcher's error in development
+  // only, and a bad deadline must fail the call in production too.
+  count(checkDeadline(toValue(deadline)));
+  if (isRef(deadline) || typeof deadline === 'function') {
+    watch(() => checkDeadline(toValue(deadline)), count, { flush: 'sync' });
+  }
   onScopeDispose(stop);
   return shallowReadonly(secondsLeft);
 }

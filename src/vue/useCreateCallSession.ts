@@ -1,5 +1,5 @@
-import { markRaw, onScopeDispose } from 'vue';
-import { createCallSession, type CallSession, type CallSessionOptions } from '../callSession.js';
+import { markRaw, onScopeDispose, type Raw } from 'vue';
+import { createCallSession, type CallSession, type CallSessionOptions } from '../session/callSession.js';
 import { isServerRendering, requireScope } from './scope.js';
 
 /**
@@ -9,9 +9,9 @@ import { isServerRendering, requireScope } from './scope.js';
  * for a new session, give the component a new `key`. Options `createCallSession`
  * rejects throw here, in setup, and nothing is made.
  *
- * The session is marked raw (`markRaw`), so that putting it into reactive state
- * (`ref`, `reactive`, a Pinia store) keeps the session itself, not a proxy on which its
- * private fields cannot be read.
+ * The session is marked raw (`markRaw`, and typed `Raw<CallSession>`), so that putting
+ * it into reactive state (`ref`, `reactive`, a Pinia store) keeps the session itself,
+ * not a proxy on which its private fields cannot be read.
  *
  * On a server render no scope ever stops: the session lives until the next microtask
  * (setup and a synchronous render see it live; `join()` in setup shows `joining`), then
@@ -29,7 +29,7 @@ import { isServerRendering, requireScope } from './scope.js';
  * onMounted(() => session.join(props.callId));
  * ```
  */
-export function useCreateCallSession(options?: CallSessionOptions): CallSession {
+export function useCreateCallSession(options?: CallSessionOptions): Raw<CallSession> {
   requireScope('useCreateCallSession');
   const session = markRaw(createCallSession(options));
   if (isServerRendering()) {

@@ -3,7 +3,7 @@
 // by the session's events and by its timers, the same object between changes, and
 // unsubscribed when its effect scope stops. Sessions run on a SimulatedClock.
 import { mount } from '@vue/test-utils';
-import { effectScope, isReactive, isReadonly, isRef, nextTick, reactive, ref, shallowRef, watch } from 'vue';
+import { effectScope, isReactive, isReadonly, isRef, nextTick, reactive, ref, shallowRef, watch, type Ref } from 'vue';
 import { describe, expect, test } from 'vitest';
 import type { CallSession } from 'call-session-machine';
 import { useCallSession, type CallSessionView } from 'call-session-machine/vue';
@@ -234,13 +234,14 @@ describe('useCallSession (Vue)', () => {
   test('a session kept in reactive state (a proxy) is read through to the session', () => {
     const { session } = newSession();
     // ref() and reactive() wrap a class instance in a proxy; its #private fields are not
-    // readable through it, so reading session.state on the proxy would throw.
-    const store = reactive({ session: session as CallSession });
+    // readable through it, so reading session.state on the proxy would throw. (Vue's
+    // types unwrap the class too, dropping its private fields: hence the casts.)
+    const store = reactive({ session });
     const held = ref(session);
     // (isReactive, not .not.toBe: a failed toBe compares deeply, through the proxy.)
     expect(isReactive(store.session)).toBe(true);
-    const fromStore = inScope(() => store.session);
-    const fromRef = inScope(held);
+    const fromStore = inScope(() => store.session as unknown as CallSession);
+    const fromRef = inScope(held as unknown as Ref<CallSession>);
     session.join('proxied');
     expect(fromStore.view.value.state).toBe('joining');
     expect(fromRef.view.value).toBe(fromStore.view.value);

@@ -166,7 +166,7 @@ describe('useCreateCallSession (Vue)', () => {
       setup() {
         const session = useCreateCallSession();
         held = session;
-        return () => h('div', showChild.value ? h(Child, { session }) : null);
+        return () => h('div', showChild.value ? [h(Child, { session })] : []);
       },
     });
     const wrapper = mount(Parent);
