@@ -100,8 +100,9 @@ describe('useCreateCallSession (Vue)', () => {
     const session = scope.run(() => useCreateCallSession())!;
     const store = reactive({ session });
     const held = ref(session);
-    expect(store.session).toBe(session);
-    expect(held.value).toBe(session);
+    // Compared as booleans: a failed toBe would compare deeply, through a proxy.
+    expect(store.session === session).toBe(true);
+    expect(held.value === session).toBe(true);
     session.join('raw');
     expect(store.session.state).toBe('joining');
     scope.stop();
