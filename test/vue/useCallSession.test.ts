@@ -201,6 +201,20 @@ describe('useCallSession (Vue)', () => {
     expect(values.at(-1)).toBe(last);
   });
 
+  test('a session that already ended, or was disposed, is shown as it ended', () => {
+    const ended = newSession();
+    ended.session.join('ended');
+    ended.session.send({ type: 'session.joined' });
+    ended.clock.increment(10_000);
+    ended.clock.increment(10_000);
+    expect(ended.session.actor.getSnapshot().status).toBe('done');
+    const disposed = newSession().session;
+    disposed.join('disposed');
+    disposed.dispose();
+    expect(inScope(ended.session).view.value).toMatchObject({ state: 'timedOut', endReason: 'idleTimeout' });
+    expect(inScope(disposed).view.value.state).toBe('joining');
+  });
+
   test('a ref or getter source is followed: a new session is read, the old one no longer', () => {
     const first = newSession().session;
     const second = newSession().session;
