@@ -8,7 +8,6 @@ import {
   type MaybeRefOrGetter,
   type ShallowRef,
 } from 'vue';
-import { describeValue } from '../../machines/participants.js';
 import { isServerRendering, requireScope } from './scope.js';
 
 /** What {@link useCountdown} takes besides the deadline. */
@@ -27,11 +26,24 @@ function secondsUntil(deadline: number, now: number): number {
   return Math.max(0, Math.ceil((deadline - now) / 1000));
 }
 
-function checkDeadline(value: unknown): number | null {
-  if (value === null || (typeof value === 'number' && !Number.isNaN(value))) return value;
-  throw new TypeError(
-    `useCountdown: the deadline must be a time in milliseconds or null (session.deadlines.idle); got ${describeValue(value)}`,
-  );
+/**
+ * A deadline is `session.deadlines.idle` or `.reconnect`: a finite number of milliseconds,
+ * or null. Anything else (`undefined` from a misspelt field, `NaN` from arithmetic on one,
+ * an infinity) would read as NaN or infinite seconds and tick every second forever. The
+ * same rule and words as React's useCountdown.
+ */
+function checkDeadline(deadline: unknown): number | null {
+  if (deadline === null) return null;
+  const got = typeof deadline === 'string' ? JSON.stringify(deadline) : String(deadline);
+  if (typeof deadline !== 'number') {
+    throw new TypeError(
+      `useCountdown: deadline must be a finite number of milliseconds or null, got ${typeof deadline} ${got}`,
+    );
+  }
+  if (!Number.isFinite(deadline)) {
+    throw new RangeError(`useCountdown: deadline must be a finite number of milliseconds or null, got ${got}`);
+  }
+  return deadline;
 }
 
 /**
@@ -42,7 +54,8 @@ function checkDeadline(value: unknown): number | null {
  * a plain number is read once. The timer is cleared when the deadline changes and when
  * the scope stops; on a server render none is started.
  *
- * @throws TypeError when the deadline is not a number or null; Error outside an effect scope.
+ * @throws TypeError when the deadline is not a number or null, or `now` not a function;
+ * RangeError for `NaN` or an infinity; Error outside an effect scope.
  *
  * @example
  * ```ts
@@ -56,6 +69,9 @@ export function useCountdown(
 ): Readonly<ShallowRef<number | null>> {
   requireScope('useCountdown');
   const now = options?.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new TypeError(`useCountdown: options.now must be a function returning milliseconds, got ${typeof now}`);
+  }
   const ticking = !isServerRendering();
   const secondsLeft = shallowRef<number | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -52,12 +52,19 @@ test('outside an effect scope each composable refuses, saying where to call it',
 });
 
 test.each([
-  ['a string', '2026-12-03'],
-  ['NaN', Number.NaN],
-  ['undefined', undefined],
-  ['a Date', new Date()],
-])('useCountdown(%s) is a TypeError', (_, deadline) => {
-  expect(() => inScope(() => useCountdown(deadline as never))).toThrow(
-    /^useCountdown: the deadline must be a time in milliseconds or null/,
+  ['a string', 'TypeError', '2026-12-03', TypeError],
+  ['undefined', 'TypeError', undefined, TypeError],
+  ['a Date', 'TypeError', new Date(), TypeError],
+  ['NaN', 'RangeError', Number.NaN, RangeError],
+  ['Infinity', 'RangeError', Number.POSITIVE_INFINITY, RangeError],
+])('useCountdown(%s) is a %s, in the words of React’s useCountdown', (_, __, deadline, kind) => {
+  const call = () => inScope(() => useCountdown(deadline as never));
+  expect(call).toThrow(kind);
+  expect(call).toThrow(/^useCountdown: deadline must be a finite number of milliseconds or null, got /);
+});
+
+test('useCountdown with a now that is not a function is a TypeError', () => {
+  expect(() => inScope(() => useCountdown(0, { now: 42 as never }))).toThrow(
+    /^useCountdown: options.now must be a function returning milliseconds, got number$/,
   );
 });
