@@ -10,20 +10,15 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildVueExample } from '../../scripts/buildVueExample.js';
-import { findChromium, launchChromium, MISSING_CHROMIUM, serveDirectory } from '../support/reactBrowser.js';
+import { chromiumForTests, launchChromium } from '../../scripts/chromium.js';
+import { serveDirectory } from '../support/reactBrowser.js';
 
-const chromium = findChromium();
-const inCI = process.env.CI === 'true';
-if (chromium === null && !inCI) console.warn(`skipping the Vue example's browser test: ${MISSING_CHROMIUM}`);
+const chromium = chromiumForTests('test/vue/callScreen.browser.test.ts', test);
 
-test.runIf(chromium === null && inCI)('Chromium is installed (CI)', () => {
-  throw new Error(MISSING_CHROMIUM);
-});
-
-describe.skipIf(chromium === null)('the Vue call screen in Chromium', () => {
+describe.skipIf(!chromium)('the Vue call screen in Chromium', () => {
   let outdir: string;
   let server: Awaited<ReturnType<typeof serveDirectory>>;
-  let chrome: { browser: Browser; close(): Promise<void> };
+  let browser: Browser;
   let page: Page;
   const errors: string[] = [];
 
@@ -32,8 +27,8 @@ describe.skipIf(chromium === null)('the Vue call screen in Chromium', () => {
     outdir = mkdtempSync(join(tmpdir(), 'csm-vue-example-'));
     await buildVueExample(outdir);
     server = await serveDirectory(outdir);
-    chrome = await launchChromium(chromium!);
-    page = await chrome.browser.newPage();
+    browser = await launchChromium(chromium!);
+    page = await browser.newPage();
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
@@ -42,7 +37,7 @@ describe.skipIf(chromium === null)('the Vue call screen in Chromium', () => {
   });
 
   afterAll(async () => {
-    await chrome?.close();
+    await browser?.close();
     await server?.close();
     rmSync(outdir, { recursive: true, force: true });
   });
