@@ -6,7 +6,9 @@
 # imports and runs a session, imports each SDK binding with no SDK installed, runs its
 # command (replay, a self-contained inspect --out report, live mode refusing clearly
 # without the optional ws), imports the main entry where React cannot be found, runs
-# call-session-machine/react on React 18 and 19 under StrictMode, and brings no runtime
+# call-session-machine/react on React 18 and 19 under StrictMode, imports the main entry
+# and the other subpaths where Vue cannot be found, mounts call-session-machine/vue on
+# the lowest Vue 3 the peer range allows and on the tested one, and brings no runtime
 # dependency (xstate is a peer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,8 @@ lowest_xstate=$(node -p "require('./package.json').peerDependencies.xstate.repla
 tsc="$PWD/node_modules/.bin/tsc"
 react19=$(node -p "require('./package.json').devDependencies.react")
 happy_dom=$(node -p "require('./package.json').devDependencies['happy-dom']")
+lowest_vue=$(node -p "require('./package.json').peerDependencies.vue.replace(/^\\^/, '')")
+vue_tested=$(node -p "require('./package.json').devDependencies.vue")
 
 tarball=$(npm pack --silent --pack-destination "$out" | tail -n 1)
 npx --no-install publint --strict
@@ -245,6 +249,34 @@ try {
 console.log('packed package: the main entry imports with no React installed; call-session-machine/react asks for react');
 JS
 node without-react.mjs
+# Vue likewise: where no Vue can be found the main entry and every other subpath load,
+# and only call-session-machine/vue asks for it.
+cat > without-vue.mjs <<'JS'
+let found = true;
+try {
+  import.meta.resolve('vue');
+} catch {
+  found = false;
+}
+if (found) {
+  console.error('vue resolves from the scratch project; the check would prove nothing');
+  process.exit(1);
+}
+const { createCallSession } = await import('call-session-machine');
+createCallSession().dispose();
+for (const subpath of ['testing', 'persistence', 'fleet', 'inspector', 'livekit', 'twilio', 'daily']) {
+  await import(`call-session-machine/${subpath}`);
+}
+try {
+  await import('call-session-machine/vue');
+  console.error('call-session-machine/vue loaded with no Vue installed');
+  process.exit(1);
+} catch (error) {
+  if (!String(error).includes("'vue'")) throw error;
+}
+console.log('packed package: the main entry and the other subpaths import with no Vue installed; call-session-machine/vue asks for vue');
+JS
+node without-vue.mjs
 
 # call-session-machine/react on each React major the peer range allows: 18.3.1, then the
 # 19 the repository tests with, in this project (with happy-dom for a DOM), after every
@@ -304,6 +336,66 @@ JS
 for react in 18.3.1 "$react19"; do
   npm install --silent --no-audit --no-fund "react@$react" "react-dom@$react" "happy-dom@$happy_dom"
   node react.mjs
+done
+
+# call-session-machine/vue on the lowest Vue the peer range allows, then the one the
+# repository tests with: a component from the tarball mounted with createApp under
+# happy-dom (no test-utils), re-rendered by a timer, disposing its session on unmount.
+cat > vue.mjs <<'JS'
+import { Window } from 'happy-dom';
+const window = new Window();
+Object.assign(globalThis, { window, document: window.document, navigator: window.navigator });
+// Vue's DOM renderer reads these globals (container instanceof SVGElement, …).
+for (const name of ['Node', 'Element', 'HTMLElement', 'SVGElement', 'MathMLElement']) {
+  if (window[name]) globalThis[name] = window[name];
+}
+const { createApp, defineComponent, h, nextTick, version } = await import('vue');
+const { CallSession, SessionSettingsBuilder } = await import('call-session-machine');
+const { useCallSession, useCountdown, useCreateCallSession } = await import('call-session-machine/vue');
+const { SimulatedClock } = await import('xstate');
+const fail = (message) => {
+  console.error(`call-session-machine/vue on vue@${version}: ${message}`);
+  process.exit(1);
+};
+const clock = new SimulatedClock();
+const settings = new SessionSettingsBuilder().setIdleTimeoutPeriod(20).setIdleWarningPeriod(10).build();
+let held;
+const Screen = defineComponent({
+  setup() {
+    const session = useCreateCallSession({ settings, clock });
+    held = session;
+    const view = useCallSession(session);
+    const secondsLeft = useCountdown(() => view.value.deadlines.idle, { now: () => clock.now() });
+    session.join('packed');
+    session.send({ type: 'session.joined' });
+    return () => h('p', `${view.value.state} ${view.value.idleWarningActive ? 'warning' : ''} ${secondsLeft.value ?? ''}`);
+  },
+});
+const container = document.createElement('div');
+const app = createApp(Screen);
+app.mount(container);
+if (CallSession.getInstance() !== held) fail('CallSession.getInstance() is not the held session');
+if (container.textContent !== 'joined.alone  20') fail(`shows "${container.textContent}"`);
+clock.increment(10_000);
+await nextTick();
+if (container.textContent !== 'joined.alone warning 20') fail(`at the warning, shows "${container.textContent}"`);
+// The countdown ticks on the global timers and reads the session's clock when it does.
+await new Promise((resolve) => setTimeout(resolve, 1_100));
+await nextTick();
+if (container.textContent !== 'joined.alone warning 10') fail(`a second later, shows "${container.textContent}"`);
+app.unmount();
+if (held.actor.getSnapshot().status !== 'stopped') fail('unmount did not dispose the session');
+try {
+  useCallSession(held);
+  fail('useCallSession outside a scope did not throw');
+} catch (error) {
+  if (!/effectScope/.test(String(error))) throw error;
+}
+console.log(`packed package: call-session-machine/vue on vue@${version}: a session timer and the countdown re-render; unmount disposes`);
+JS
+for vue in "$lowest_vue" "$vue_tested"; do
+  npm install --silent --no-audit --no-fund "vue@$vue" "happy-dom@$happy_dom"
+  node vue.mjs
 done
 
 deps=$(node -p "Object.keys(require('./node_modules/call-session-machine/package.json').dependencies || {}).join(',')")
