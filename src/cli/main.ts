@@ -40,6 +40,10 @@ export const USAGE = `Usage:
       --allow-origin ORIGIN     live: also accept apps in web pages of ORIGIN
                                 (e.g. http://localhost:5173); repeatable
 
+  call-session-machine serve --provider livekit|daily|twilio [options]
+      Ends calls in which someone is left alone (webhooks in, provider calls out);
+      see call-session-machine serve --help
+
   call-session-machine --help | --version
 
 Listens on 127.0.0.1 only. Stop with Ctrl-C.
@@ -186,6 +190,10 @@ export async function runCli(
   stopped: () => Promise<void> = untilStopped,
 ): Promise<number> {
   const line = (text: string) => io.out(`${text}\n`);
+  if (argv[0] === 'serve') {
+    const { runServe } = await import('../server/cli.js');
+    return runServe(argv.slice(1), io, stopped);
+  }
   try {
     let parsed;
     try {
