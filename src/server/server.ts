@@ -83,7 +83,19 @@ export interface SessionServerOptions {
 export interface ServerAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/**
+ * `/extend` is called from the participant's page, on another origin: it is authorised
+ * by the Bearer token alone (no cookie), so any origin may call it.
+ */
+const CORS_HEADERS = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type',
+  'access-control-max-age': '600',
+});
 
 function writeLogLine(line: LogLine): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
@@ -199,7 +211,7 @@ export class SessionServer {
       const path = request.url.split('?')[0];
       this.#log({ event: 'refused', status, method: request.method, path, reason: message });
       if (!(error instanceof HttpError)) this.#log({ event: 'error', where: path, error: String(error) });
-      return { status, body: { ok: false, error: message } };
+      return { status, body: { ok: false, error: message }, ...(path === '/extend' ? { headers: CORS_HEADERS } : {}) };
     }
   }
 
@@ -230,7 +242,10 @@ export class SessionServer {
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let answer: ServerAnswer;
     try {
-      const body = request.method === 'GET' || request.method === 'HEAD' ? Buffer.alloc(0) : await readBody(request);
+      const body =
+        request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+          ? Buffer.alloc(0)
+          : await readBody(request);
       if (body === null) {
         response.setHeader('connection', 'close');
         this.#log({ event: 'refused', status: 413, method: request.method, path: request.url?.split('?')[0] });
@@ -247,8 +262,12 @@ export class SessionServer {
       answer = { status: 400, body: { ok: false, error: 'the request could not be read' } };
     }
     if (response.headersSent || response.destroyed) return;
-    const text = JSON.stringify(answer.body);
-    response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    const text = answer.status === 204 ? '' : JSON.stringify(answer.body);
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     response.end(text);
     // A body over the limit is not read: close rather than drain it.
     if (answer.status === 413) request.resume();
@@ -269,6 +288,7 @@ export class SessionServer {
       return this.#webhook(request);
     }
     if (path === '/extend') {
+      if (request.method === 'OPTIONS') return { status: 204, body: {}, headers: CORS_HEADERS };
       if (request.method !== 'POST') throw new HttpError(405, 'POST /extend');
       return this.#extend(request);
     }
@@ -380,7 +400,7 @@ export class SessionServer {
       const deadline = await this.#store.extend(sessionKey(room, identity));
       if (deadline === null) throw new HttpError(404, 'that participant has no countdown running');
       this.#log({ event: 'stay', room, identity, deadline });
-      return { status: 200, body: { ok: true, room, identity, deadline } };
+      return { status: 200, body: { ok: true, room, identity, deadline }, headers: CORS_HEADERS };
     });
   }
 
