@@ -35,7 +35,7 @@ export interface RecordedCall {
   readonly at: number;
 }
 
-interface StandIn {
+export interface StandIn {
   readonly url: string;
   readonly calls: RecordedCall[];
   /** Who is in each room, as the provider would list them. */
