@@ -289,6 +289,11 @@ export function startDailyStandIn(): Promise<StandIn> {
   }).then((s) => (self = s));
 }
 
+/** Daily's signature of a body: base64(HMAC-SHA256(base64-decoded secret, timestamp + "." + body)). */
+export function dailySignature(body: string, timestamp: string, secret = DAILY_SECRET): string {
+  return createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
+}
+
 /** A Daily webhook: base64(HMAC-SHA256(base64-decoded secret, timestamp + "." + body)). */
 export function dailyWebhook(
   type: 'participant.joined' | 'participant.left' | 'meeting.ended',
@@ -307,9 +312,7 @@ export function dailyWebhook(
   };
   const body = JSON.stringify(event);
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', Buffer.from(options.secret ?? DAILY_SECRET, 'base64'))
-    .update(`${timestamp}.${body}`)
-    .digest('base64');
+  const signature = dailySignature(body, timestamp, options.secret);
   return {
     body,
     headers: { 'content-type': 'application/json', 'x-webhook-timestamp': timestamp, 'x-webhook-signature': signature },
