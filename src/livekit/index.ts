@@ -264,3 +264,11 @@ export function bindLiveKitRoom(room: Room, session: CallSession, options?: Live
     link.stop();
   };
 }
+
+export {
+  bindServerIdleWarning,
+  SERVER_WARNING_TOPIC,
+  type ServerIdleWarning,
+  type ServerIdleWarningBinding,
+  type ServerIdleWarningOptions,
+} from './serverWarning.js';

@@ -145,9 +145,14 @@ export function parseServeArgs(argv: readonly string[]): {
       SERVE_EXIT.badInput,
     );
   }
-  const kinds = values['count-kinds']?.split(',').map((kind) => kind.trim().toUpperCase()) ?? [...DEFAULT_COUNTED_KINDS];
+  const kinds = values['count-kinds']?.split(',').map((kind) => kind.trim().toUpperCase()) ?? [
+    ...DEFAULT_COUNTED_KINDS,
+  ];
   if (kinds.some((kind) => !/^[A-Z_]+$/.test(kind))) {
-    throw new ServeError(`--count-kinds takes kinds such as STANDARD,SIP,AGENT; got ${values['count-kinds']}`, SERVE_EXIT.badInput);
+    throw new ServeError(
+      `--count-kinds takes kinds such as STANDARD,SIP,AGENT; got ${values['count-kinds']}`,
+      SERVE_EXIT.badInput,
+    );
   }
   if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) {
     throw new ServeError('--redis takes a redis:// or rediss:// URL', SERVE_EXIT.badInput);
@@ -184,7 +189,8 @@ export async function runServe(
     } catch (error) {
       throw new ServeError(`${(error as Error).message}`, SERVE_EXIT.badInput);
     }
-    const log = (line: Record<string, unknown>) => io.out(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+    const log = (line: Record<string, unknown>) =>
+      io.out(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
     const store = redis === undefined ? undefined : await redisStoreFor(redis, options.provider);
     const server = createSessionServer({
       ...options,
@@ -205,7 +211,14 @@ export async function runServe(
       );
     }
     io.out(`listening ${running.url}\n`);
-    log({ event: 'started', provider: options.provider, idle: options.idle, warning: options.warning, onTimeout: options.onTimeout, redis: redis !== undefined });
+    log({
+      event: 'started',
+      provider: options.provider,
+      idle: options.idle,
+      warning: options.warning,
+      onTimeout: options.onTimeout,
+      redis: redis !== undefined,
+    });
     await stopped();
     log({ event: 'draining' });
     await running.close();

@@ -22,7 +22,9 @@ export const ENVIRONMENT: Readonly<Record<ProviderName, readonly string[]>> = Ob
 export class MissingSettingError extends Error {
   override readonly name = 'MissingSettingError';
   constructor(readonly names: readonly string[]) {
-    super(`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (the environment holds the secrets and endpoints)`);
+    super(
+      `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (the environment holds the secrets and endpoints)`,
+    );
   }
 }
 

@@ -60,7 +60,10 @@ export async function requestJson(
       }
     }
     if (response.status === 404 && notFoundIsNull) return null;
-    lastError = new ProviderApiError(`${what}: the API answered ${response.status} ${text.slice(0, 200)}`, response.status);
+    lastError = new ProviderApiError(
+      `${what}: the API answered ${response.status} ${text.slice(0, 200)}`,
+      response.status,
+    );
     if (response.status < 500) break;
   }
   throw lastError!;

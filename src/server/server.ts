@@ -387,7 +387,12 @@ export class SessionServer {
     } catch {
       throw new HttpError(400, 'the body is not JSON');
     }
-    if (typeof body !== 'object' || body === null || typeof body.room !== 'string' || typeof body.identity !== 'string') {
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      typeof body.room !== 'string' ||
+      typeof body.identity !== 'string'
+    ) {
       throw new HttpError(400, 'the body must be {"room": string, "identity": string}');
     }
     const { room, identity } = body as { room: string; identity: string };
@@ -458,7 +463,13 @@ export class SessionServer {
         else await run();
         this.#log({ event: 'end', room, identity, action: this.#action });
       } catch (error) {
-        this.#log({ event: 'end.failed', room, identity, action: this.#action, error: String((error as Error)?.message ?? error) });
+        this.#log({
+          event: 'end.failed',
+          room,
+          identity,
+          action: this.#action,
+          error: String((error as Error)?.message ?? error),
+        });
       }
       await this.#store.remove(key);
       if (this.#action === 'delete-room') {

@@ -44,7 +44,10 @@ describe.concurrent('Daily', () => {
   it('ejects the participant with onTimeout remove-participant, and does not act when the presence shows company', async (context) => {
     const h = await harness(context, { onTimeout: 'remove-participant', warning: 0 });
     h.api.rooms.set('solo', [{ identity: 'ann', sid: 's-ann' }]);
-    h.api.rooms.set('company', [{ identity: 'cy', sid: 's-cy' }, { identity: 'dee', sid: 's-dee' }]);
+    h.api.rooms.set('company', [
+      { identity: 'cy', sid: 's-cy' },
+      { identity: 'dee', sid: 's-dee' },
+    ]);
     await post(h.url, '/webhooks/daily', dailyWebhook('participant.joined', 'solo', 'ann'));
     await post(h.url, '/webhooks/daily', dailyWebhook('participant.joined', 'company', 'cy'));
     const eject = await h.api.waitFor((c) => c.method === 'POST eject');
@@ -57,16 +60,29 @@ describe.concurrent('Daily', () => {
   it('refuses an unsigned or wrongly signed webhook with 401 and changes nothing; a replay is 200 and changes nothing', async (context) => {
     const h = await harness(context);
     const good = dailyWebhook('participant.joined', 'r', 'ann', { id: 'same-id' });
-    const forged = dailyWebhook('participant.joined', 'r', 'bob', { secret: Buffer.from('another').toString('base64') });
+    const forged = dailyWebhook('participant.joined', 'r', 'bob', {
+      secret: Buffer.from('another').toString('base64'),
+    });
     const tampered = { body: good.body.replace('"ann"', '"eve"'), headers: good.headers };
     const unsigned = { body: good.body, headers: { 'content-type': 'application/json' } };
-    for (const request of [forged, tampered, unsigned]) expect((await post(h.url, '/webhooks/daily', request)).status).toBe(401);
+    for (const request of [forged, tampered, unsigned])
+      expect((await post(h.url, '/webhooks/daily', request)).status).toBe(401);
     expect(await h.server.sessionCount()).toBe(0);
     expect((await post(h.url, '/webhooks/daily', good)).json).toEqual({ ok: true, applied: true });
     expect((await post(h.url, '/webhooks/daily', good)).json).toMatchObject({ replay: true });
     expect(await h.server.sessionCount()).toBe(1);
     const bad = dailyWebhook('participant.joined', 'r', 'x');
-    expect((await post(h.url, '/webhooks/daily', { body: '{"type": ', headers: { ...bad.headers, 'x-webhook-signature': dailySignature('{"type": ', bad.headers['x-webhook-timestamp']!) } })).status).toBe(400);
+    expect(
+      (
+        await post(h.url, '/webhooks/daily', {
+          body: '{"type": ',
+          headers: {
+            ...bad.headers,
+            'x-webhook-signature': dailySignature('{"type": ', bad.headers['x-webhook-timestamp']!),
+          },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('stays with the participant’s meeting token (signed with the API key, r and ud matching); others are 401', async (context) => {
@@ -75,7 +91,11 @@ describe.concurrent('Daily', () => {
     const before = await h.server.idleDeadline('r', 'ann');
     const extend = (token: string) =>
       post(h.url, '/extend', { body: '{"room":"r","identity":"ann"}', headers: { authorization: `Bearer ${token}` } });
-    for (const token of [meetingToken('r', 'bob'), meetingToken('other', 'ann'), meetingToken('r', 'ann', 'another-key')]) {
+    for (const token of [
+      meetingToken('r', 'bob'),
+      meetingToken('other', 'ann'),
+      meetingToken('r', 'ann', 'another-key'),
+    ]) {
       expect((await extend(token)).status).toBe(401);
     }
     expect(await h.server.idleDeadline('r', 'ann')).toBe(before);

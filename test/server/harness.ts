@@ -1,5 +1,10 @@
 /** A session server on loopback against a provider stand-in, with its log lines kept. */
-import { createSessionServer, startSessionServer, type LogLine, type SessionServerOptions } from 'call-session-machine/server';
+import {
+  createSessionServer,
+  startSessionServer,
+  type LogLine,
+  type SessionServerOptions,
+} from 'call-session-machine/server';
 import {
   DAILY_KEY,
   DAILY_SECRET,

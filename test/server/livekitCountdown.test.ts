@@ -4,7 +4,14 @@
  * counts as company, room_finished and participant_connection_aborted.
  */
 import { describe, expect, it, type TestContext } from 'vitest';
-import { liveKitReceiver, liveKitWebhook, post, sentData, until, type LiveKitEventInit } from '../support/serverStandIns.js';
+import {
+  liveKitReceiver,
+  liveKitWebhook,
+  post,
+  sentData,
+  until,
+  type LiveKitEventInit,
+} from '../support/serverStandIns.js';
 import { startHarness, type Harness } from './harness.js';
 
 /** The test's own server; closed when that test ends (the context's hook: the tests run concurrently). */
@@ -51,7 +58,13 @@ describe.concurrent('LiveKit: warning and end', () => {
     expect(send.body).toMatchObject({ room: 'standup', destinationIdentities: ['ann'], topic: 'call-session-machine' });
     // RELIABLE is protobuf's zero value: the protojson of the request leaves it out.
     expect(send.body.kind ?? 'RELIABLE').toBe('RELIABLE');
-    expect(sentData(send)).toEqual({ type: 'idle.warning', room: 'standup', identity: 'ann', secondsLeft: 1, deadline });
+    expect(sentData(send)).toEqual({
+      type: 'idle.warning',
+      room: 'standup',
+      identity: 'ann',
+      secondsLeft: 1,
+      deadline,
+    });
 
     const del = await h.api.waitFor((c) => c.method === 'DeleteRoom');
     expect(del.at - deadline!).toBeGreaterThanOrEqual(-5);
@@ -65,7 +78,9 @@ describe.concurrent('LiveKit: warning and end', () => {
     await new Promise((resolve) => setTimeout(resolve, 2300));
     expect(calls(h, 'DeleteRoom')).toHaveLength(1);
     expect(calls(h, 'SendData')).toHaveLength(1);
-    expect(h.logged('end')).toEqual([expect.objectContaining({ room: 'standup', identity: 'ann', action: 'delete-room' })]);
+    expect(h.logged('end')).toEqual([
+      expect.objectContaining({ room: 'standup', identity: 'ann', action: 'delete-room' }),
+    ]);
     expect(await h.server.sessionCount()).toBe(0);
   });
 
@@ -98,7 +113,11 @@ describe.concurrent('LiveKit: warning and end', () => {
 
   it('counts an agent and a SIP caller as company, and not a recorder (EGRESS) or an ingress', async (context) => {
     const h = await harness(context, { warning: 0 });
-    h.api.rooms.set('recorded', [{ identity: 'ann' }, { identity: 'egress-1', kind: 'EGRESS' }, { identity: 'in-1', kind: 'INGRESS' }]);
+    h.api.rooms.set('recorded', [
+      { identity: 'ann' },
+      { identity: 'egress-1', kind: 'EGRESS' },
+      { identity: 'in-1', kind: 'INGRESS' },
+    ]);
     for (const [room, identity, kind] of [
       ['agent', 'ann', 'STANDARD'],
       ['agent', 'helper', 'AGENT'],
@@ -128,7 +147,8 @@ describe.concurrent('LiveKit: warning and end', () => {
 
   it('ends every session of a room on room_finished, and only that room', async (context) => {
     const h = await harness(context);
-    for (const identity of ['ann', 'bob', 'cy']) await webhook(h, { event: 'participant_joined', room: 'big', identity });
+    for (const identity of ['ann', 'bob', 'cy'])
+      await webhook(h, { event: 'participant_joined', room: 'big', identity });
     await webhook(h, { event: 'participant_joined', room: 'other', identity: 'dee' });
     expect(await h.server.sessionCount()).toBe(4);
     await webhook(h, { event: 'room_finished', room: 'big' });

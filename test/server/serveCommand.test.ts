@@ -15,9 +15,21 @@ const BIN = fileURLToPath(new URL('../../.tmp/serve-command/bin.mjs', import.met
 // The command's source, bundled once (its packages left to node_modules): a process starts in
 // a tenth of the time tsx takes, so the runs fit the test budget.
 beforeAll(async () => {
-  await build({ entryPoints: [SOURCE], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: BIN, logLevel: 'silent' });
+  await build({
+    entryPoints: [SOURCE],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: BIN,
+    logLevel: 'silent',
+  });
 });
-const LIVEKIT_ENV = { LIVEKIT_API_KEY: LIVEKIT_KEY, LIVEKIT_API_SECRET: LIVEKIT_SECRET, LIVEKIT_URL: 'http://127.0.0.1:9' };
+const LIVEKIT_ENV = {
+  LIVEKIT_API_KEY: LIVEKIT_KEY,
+  LIVEKIT_API_SECRET: LIVEKIT_SECRET,
+  LIVEKIT_URL: 'http://127.0.0.1:9',
+};
 
 interface Run {
   child: ChildProcess;
@@ -28,7 +40,8 @@ interface Run {
 }
 
 function serve(args: string[], env: Record<string, string>): Run {
-  const { LIVEKIT_API_KEY: _k, LIVEKIT_API_SECRET: _s, LIVEKIT_URL: _u, ...inherited } = process.env;
+  // The test's own environment must not leak a provider's secrets into the command.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LIVEKIT_')));
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,7 +77,11 @@ describe.concurrent('call-session-machine serve', () => {
   });
 
   it('exits 1 for a bad flag or provider, naming it', async () => {
-    const runs = [serve(['--provider', 'zoom'], LIVEKIT_ENV), serve(['--provider', 'livekit', '--idel', '3'], LIVEKIT_ENV), serve(['--provider', 'livekit', '--idle', '10', '--warning', '10'], LIVEKIT_ENV)];
+    const runs = [
+      serve(['--provider', 'zoom'], LIVEKIT_ENV),
+      serve(['--provider', 'livekit', '--idel', '3'], LIVEKIT_ENV),
+      serve(['--provider', 'livekit', '--idle', '10', '--warning', '10'], LIVEKIT_ENV),
+    ];
     expect(await Promise.all(runs.map((r) => r.exit))).toEqual([1, 1, 1]);
     expect(runs[0]!.stderr.join('')).toContain('got zoom');
     expect(runs[1]!.stderr.join('')).toContain('--idel');
@@ -72,7 +89,10 @@ describe.concurrent('call-session-machine serve', () => {
   });
 
   it('exits 1 naming the missing secret, and never prints the secrets it has', async () => {
-    const run = serve(['--provider', 'livekit', '--port', '0'], { LIVEKIT_API_KEY: LIVEKIT_KEY, LIVEKIT_URL: 'http://127.0.0.1:9' });
+    const run = serve(['--provider', 'livekit', '--port', '0'], {
+      LIVEKIT_API_KEY: LIVEKIT_KEY,
+      LIVEKIT_URL: 'http://127.0.0.1:9',
+    });
     expect(await run.exit).toBe(1);
     const text = run.stderr.join('');
     expect(text).toContain('LIVEKIT_API_SECRET is not set');
@@ -95,21 +115,41 @@ describe.concurrent('call-session-machine serve', () => {
   it('prints "listening http://127.0.0.1:PORT" first, one JSON line per refused request, and drains on SIGTERM to exit 0', async () => {
     const api = await startLiveKitStandIn();
     try {
-      const run = serve(['--provider', 'livekit', '--port', '0', '--idle', '30', '--warning', '5'], { ...LIVEKIT_ENV, LIVEKIT_URL: api.url });
+      const run = serve(['--provider', 'livekit', '--port', '0', '--idle', '30', '--warning', '5'], {
+        ...LIVEKIT_ENV,
+        LIVEKIT_URL: api.url,
+      });
       const first = await run.firstLine;
       expect(first).toMatch(/^listening http:\/\/127\.0\.0\.1:\d+$/);
       const url = first.slice('listening '.length);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      expect((await post(url, '/webhooks/livekit', await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }))).status).toBe(200);
+      expect(
+        (
+          await post(
+            url,
+            '/webhooks/livekit',
+            await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }),
+          )
+        ).status,
+      ).toBe(200);
       expect((await post(url, '/webhooks/livekit', { body: '{}' })).status).toBe(401);
       // A webhook under way when SIGTERM comes still gets its answer.
-      const late = post(url, '/webhooks/livekit', await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'bob' }));
+      const late = post(
+        url,
+        '/webhooks/livekit',
+        await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'bob' }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 20));
       run.child.kill('SIGTERM');
       expect((await late).status).toBe(200);
       expect(await run.exit).toBe(0);
-      const json = run.stdout.slice(1).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(json.map((line) => line.event)).toEqual(expect.arrayContaining(['started', 'refused', 'draining', 'stopped']));
+      const json = run.stdout
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(json.map((line) => line.event)).toEqual(
+        expect.arrayContaining(['started', 'refused', 'draining', 'stopped']),
+      );
       expect(json.find((line) => line.event === 'refused')).toMatchObject({ status: 401, path: '/webhooks/livekit' });
       expect(run.stdout.join('\n')).not.toContain(LIVEKIT_SECRET);
     } finally {

@@ -14,13 +14,20 @@ async function harness(context: TestContext, options: Parameters<typeof startHar
 }
 
 const stay = (h: Harness, token: string, body: unknown = { room: 'r', identity: 'ann' }) =>
-  post(h.url, '/extend', { body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  post(h.url, '/extend', {
+    body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
 
 describe.concurrent('Stay: POST /extend', () => {
   it('restarts the countdown for the participant’s own token after the warning; the call is not ended at the old deadline and warns afresh', async (context) => {
     const h = await harness(context);
     h.api.rooms.set('r', [{ identity: 'ann' }]);
-    await post(h.url, '/webhooks/livekit', await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }));
+    await post(
+      h.url,
+      '/webhooks/livekit',
+      await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }),
+    );
     const first = await h.server.idleDeadline('r', 'ann');
     const warning = await h.api.waitFor((c) => c.method === 'SendData');
     expect(sentData(warning).deadline).toBe(first);
@@ -43,12 +50,19 @@ describe.concurrent('Stay: POST /extend', () => {
 
   it('refuses with 401 a token of another identity, another room, another secret, an expired one, one that does not join, and no token; nothing changes', async (context) => {
     const h = await harness(context, { idle: 60, warning: 10 });
-    await post(h.url, '/webhooks/livekit', await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }));
+    await post(
+      h.url,
+      '/webhooks/livekit',
+      await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }),
+    );
     const before = await h.server.idleDeadline('r', 'ann');
     const tokens: [string, string][] = [
       ['another identity', await liveKitParticipantToken('r', 'bob')],
       ['another room', await liveKitParticipantToken('other', 'ann')],
-      ['another secret', await liveKitParticipantToken('r', 'ann', { secret: 'another-secret-another-secret-0123456789' })],
+      [
+        'another secret',
+        await liveKitParticipantToken('r', 'ann', { secret: 'another-secret-another-secret-0123456789' }),
+      ],
       ['another key', await liveKitParticipantToken('r', 'ann', { key: 'APIother' })],
       ['expired', await liveKitParticipantToken('r', 'ann', { ttl: -60 })],
       ['no roomJoin', await liveKitParticipantToken('r', 'ann', { roomJoin: false })],
@@ -62,8 +76,16 @@ describe.concurrent('Stay: POST /extend', () => {
 
   it('answers 404 when that participant has no countdown running, and 400 for a malformed body', async (context) => {
     const h = await harness(context, { idle: 60, warning: 10 });
-    await post(h.url, '/webhooks/livekit', await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }));
-    await post(h.url, '/webhooks/livekit', await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'bob' }));
+    await post(
+      h.url,
+      '/webhooks/livekit',
+      await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'ann' }),
+    );
+    await post(
+      h.url,
+      '/webhooks/livekit',
+      await liveKitWebhook({ event: 'participant_joined', room: 'r', identity: 'bob' }),
+    );
     // In company: no countdown.
     expect((await stay(h, await liveKitParticipantToken('r', 'ann'))).status).toBe(404);
     // Unknown to the server.
@@ -81,12 +103,20 @@ describe('Stay from a web page', () => {
     const h = await harness(context, { idle: 60, warning: 10 });
     const preflight = await fetch(`${h.url}/extend`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
-    const refused = await fetch(`${h.url}/extend`, { method: 'POST', headers: { origin: 'https://app.example' }, body: '{}' });
+    const refused = await fetch(`${h.url}/extend`, {
+      method: 'POST',
+      headers: { origin: 'https://app.example' },
+      body: '{}',
+    });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('access-control-allow-origin')).toBe('*');
   });

@@ -27,8 +27,14 @@ describe.concurrent('Twilio', () => {
     const warnings: IdleWarning[] = [];
     const h = await harness(context, { onWarning: (warning) => void warnings.push(warning) });
     h.api.rooms.set('tw', [{ identity: 'ann' }]);
-    for (const [event, identity] of [['participant-connected', 'ann'], ['participant-connected', 'bob'], ['participant-disconnected', 'bob']] as const) {
-      expect((await post(h.url, '/webhooks/twilio', twilioWebhook(h.twilioUrl, event, 'tw', identity))).status).toBe(200);
+    for (const [event, identity] of [
+      ['participant-connected', 'ann'],
+      ['participant-connected', 'bob'],
+      ['participant-disconnected', 'bob'],
+    ] as const) {
+      expect((await post(h.url, '/webhooks/twilio', twilioWebhook(h.twilioUrl, event, 'tw', identity))).status).toBe(
+        200,
+      );
     }
     const deadline = await h.server.idleDeadline('tw', 'ann');
     const completed = await h.api.waitFor((c) => c.method === 'POST room');
@@ -65,7 +71,9 @@ describe.concurrent('Twilio', () => {
     expect((await post(h.url, '/webhooks/twilio', good)).json).toMatchObject({ replay: true });
     expect(await h.server.sessionCount()).toBe(1);
     // An older callback (by Timestamp) than the last applied to ann is ignored.
-    const older = twilioWebhook(h.twilioUrl, 'participant-disconnected', 'r', 'ann', { timestamp: new Date(Date.now() - 60_000).toISOString() });
+    const older = twilioWebhook(h.twilioUrl, 'participant-disconnected', 'r', 'ann', {
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
+    });
     expect((await post(h.url, '/webhooks/twilio', older)).json).toEqual({ ok: true, applied: false });
     expect(await h.server.sessionCount()).toBe(1);
   });
@@ -76,7 +84,11 @@ describe.concurrent('Twilio', () => {
     const before = await h.server.idleDeadline('r', 'ann');
     const extend = (token: string) =>
       post(h.url, '/extend', { body: '{"room":"r","identity":"ann"}', headers: { authorization: `Bearer ${token}` } });
-    for (const token of [twilioParticipantToken('r', 'bob'), twilioParticipantToken('other', 'ann'), twilioParticipantToken('r', 'ann', 'another-secret')]) {
+    for (const token of [
+      twilioParticipantToken('r', 'bob'),
+      twilioParticipantToken('other', 'ann'),
+      twilioParticipantToken('r', 'ann', 'another-secret'),
+    ]) {
       expect((await extend(token)).status).toBe(401);
     }
     expect(await h.server.idleDeadline('r', 'ann')).toBe(before);

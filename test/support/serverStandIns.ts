@@ -109,7 +109,13 @@ function standIn(
       const found = calls.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching call in ${timeoutMs} ms; calls: ${JSON.stringify(calls.map((c) => c.method))}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no matching call in ${timeoutMs} ms; calls: ${JSON.stringify(calls.map((c) => c.method))}`),
+            ),
+          timeoutMs,
+        );
         waiters.push({
           predicate,
           resolve: (call) => {
@@ -119,10 +125,11 @@ function standIn(
         });
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   }));
 }
 
@@ -160,7 +167,8 @@ export function startLiveKitStandIn(secret = LIVEKIT_SECRET, key = LIVEKIT_KEY):
     const json = parsed.toJson() as Record<string, unknown>;
     const room = String(json.room ?? '');
     const video = (claims.video ?? {}) as Record<string, unknown>;
-    const allowed = method === 'DeleteRoom' ? video.roomCreate === true : video.roomAdmin === true && video.room === room;
+    const allowed =
+      method === 'DeleteRoom' ? video.roomCreate === true : video.roomAdmin === true && video.room === room;
     if (!allowed) return [403, { code: 'permission_denied', msg: 'no grant' }];
     record({ method, body: json, claims, at: Date.now() });
     const listed = self.rooms.get(room);
@@ -197,7 +205,13 @@ export function sentData(call: RecordedCall): Record<string, unknown> {
 }
 
 export interface LiveKitEventInit {
-  event: 'participant_joined' | 'participant_left' | 'participant_connection_aborted' | 'room_finished' | 'room_started' | 'track_published';
+  event:
+    | 'participant_joined'
+    | 'participant_left'
+    | 'participant_connection_aborted'
+    | 'room_finished'
+    | 'room_started'
+    | 'track_published';
   room: string;
   identity?: string;
   kind?: keyof typeof ParticipantInfo_Kind;
@@ -306,7 +320,14 @@ export function dailyWebhook(
     type,
     id: options.id ?? `ev-${process.pid}-${++eventCounter}`,
     payload: userId
-      ? { room, user_id: userId, user_name: userId, session_id: `s-${userId}`, joined_at: Date.now() / 1000, owner: false }
+      ? {
+          room,
+          user_id: userId,
+          user_name: userId,
+          session_id: `s-${userId}`,
+          joined_at: Date.now() / 1000,
+          owner: false,
+        }
       : { room, start_ts: Date.now() / 1000 - 60, end_ts: Date.now() / 1000, meeting_id: 'm1' },
     event_ts: options.eventTs ?? Date.now() / 1000,
   };
@@ -339,14 +360,22 @@ export function startTwilioStandIn(): Promise<StandIn> {
     const room = roomRef.replace(/^RM_/, '');
     const form = Object.fromEntries(new URLSearchParams(body));
     const method = `${request.method} ${match[4] ? 'participant' : match[2] ? 'participants' : 'room'}`;
-    record({ method, body: { room: roomRef, participant: match[4] ?? null, ...form, query: url.search }, at: Date.now() });
+    record({
+      method,
+      body: { room: roomRef, participant: match[4] ?? null, ...form, query: url.search },
+      at: Date.now(),
+    });
     const listed = self.rooms.get(room);
     if (!listed) return [404, { code: 20404, message: 'not found' }];
     if (method === 'GET participants') {
       return [
         200,
         {
-          participants: listed.map((p) => ({ sid: p.sid ?? `PA_${p.identity}`, identity: p.identity, status: 'connected' })),
+          participants: listed.map((p) => ({
+            sid: p.sid ?? `PA_${p.identity}`,
+            identity: p.identity,
+            status: 'connected',
+          })),
           meta: { page: 0 },
         },
       ];
@@ -376,7 +405,11 @@ export function twilioWebhook(
     Timestamp: options.timestamp ?? new Date().toISOString(),
     SequenceNumber: String(options.sequence ?? ++twilioSequence),
     ...(identity
-      ? { ParticipantIdentity: identity, ParticipantSid: `PA_${identity}`, ParticipantStatus: event === 'participant-disconnected' ? 'disconnected' : 'connected' }
+      ? {
+          ParticipantIdentity: identity,
+          ParticipantSid: `PA_${identity}`,
+          ParticipantStatus: event === 'participant-disconnected' ? 'disconnected' : 'connected',
+        }
       : {}),
   };
   const signature = twilio.getExpectedTwilioSignature(options.authToken ?? TWILIO_TOKEN, url, params);
@@ -409,10 +442,10 @@ export async function post(
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: request.headers ?? {},
-    body: typeof request.body === "string" ? request.body : new Uint8Array(request.body),
+    body: typeof request.body === 'string' ? request.body : new Uint8Array(request.body),
   });
   const text = await response.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
@@ -422,7 +455,11 @@ export async function post(
 }
 
 /** Waits until `check` is true, polling. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const start = Date.now();
   while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);

@@ -53,10 +53,7 @@ export function createDailyAdapter(credentials: DailyCredentials, rest: RestOpti
       if (typeof signature !== 'string' || typeof timestamp !== 'string') {
         throw new HttpError(401, 'no X-Webhook-Signature and X-Webhook-Timestamp');
       }
-      const expected = createHmac('sha256', key)
-        .update(`${timestamp}.`)
-        .update(request.body)
-        .digest();
+      const expected = createHmac('sha256', key).update(`${timestamp}.`).update(request.body).digest();
       const given = Buffer.from(signature, 'base64');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw new HttpError(401, 'the signature does not match');
@@ -110,7 +107,12 @@ export function createDailyAdapter(credentials: DailyCredentials, rest: RestOpti
         const identity = text(entry.userId) ?? sessionId;
         if (!identity) continue;
         const name = text(entry.userName);
-        members.push({ identity, kind: 'STANDARD', ...(name ? { name } : {}), ...(sessionId ? { sid: sessionId } : {}) });
+        members.push({
+          identity,
+          kind: 'STANDARD',
+          ...(name ? { name } : {}),
+          ...(sessionId ? { sid: sessionId } : {}),
+        });
       }
       return members;
     },
