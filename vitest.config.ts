@@ -21,6 +21,7 @@ export default defineConfig({
       { find: /^call-session-machine\/inspector$/, replacement: from('./src/inspector/index.ts') },
       { find: /^call-session-machine\/react$/, replacement: from('./src/react/index.ts') },
       { find: /^call-session-machine\/fleet$/, replacement: from('./src/fleet/index.ts') },
+      { find: /^call-session-machine\/durable$/, replacement: from('./src/durable/index.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },

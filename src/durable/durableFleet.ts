@@ -4,11 +4,11 @@ import type { CallSessionEvent, Participant, SessionSettings } from '../../machi
 import { DEFAULT_SESSION_SETTINGS } from '../../machines/callSession.types.js';
 import { ParticipantRoster } from '../../machines/participantRoster.js';
 import { checkSettings } from '../../machines/settings.js';
-import { parseEvent } from '../events.js';
+import { parseEvent } from '../core/events.js';
 import type { FleetParticipantListener, FleetStatusListener } from '../fleet/fleet.js';
-import { ListenerRegistry, type ListenerOptions, type Registration } from '../listeners.js';
-import type { PersistedCallSession } from '../persistence.js';
-import type { CallSessionState } from '../sessionView.js';
+import { ListenerRegistry, type ListenerOptions, type Registration } from '../core/listeners.js';
+import type { PersistedCallSession } from '../persistence/restore.js';
+import type { CallSessionState } from '../core/sessionView.js';
 import {
   jobIdOf,
   liveSessionOf,
@@ -85,6 +85,12 @@ export interface DurableSession {
   readonly version: number;
   /** The session in the `getPersistedSnapshot` format. */
   readonly session: PersistedCallSession;
+}
+
+/** What `send` resolves with: the session as stored after the event. */
+export interface DurableSendResult extends DurableSession {
+  /** Whether the event (or a deadline due before it) changed the session; `false`: ignored, nothing written. */
+  readonly changed: boolean;
 }
 
 interface Peers {
@@ -299,17 +305,17 @@ export class DurableCallSessionFleet {
   }
 
   /** Sends `session.join` to session `id`, with `sessionId` (default: the fleet id). */
-  join(id: string, sessionId: string = id): Promise<DurableSession> {
+  join(id: string, sessionId: string = id): Promise<DurableSendResult> {
     return this.send(id, { type: 'session.join', sessionId });
   }
 
   /** Sends `session.leave` to session `id`. */
-  leave(id: string): Promise<DurableSession> {
+  leave(id: string): Promise<DurableSendResult> {
     return this.send(id, { type: 'session.leave' });
   }
 
   /** Sends `idle.extend` ("Stay") to session `id`. */
-  extendIdleTimeout(id: string): Promise<DurableSession> {
+  extendIdleTimeout(id: string): Promise<DurableSendResult> {
     return this.send(id, { type: 'idle.extend' });
   }
 
@@ -321,18 +327,18 @@ export class DurableCallSessionFleet {
    * Rejects with a `TypeError` for a malformed event and a `RangeError` for an unknown
    * id; nothing changes then.
    */
-  send(id: string, event: CallSessionEvent): Promise<DurableSession> {
+  send(id: string, event: CallSessionEvent): Promise<DurableSendResult> {
     return this.#track(this.#send(id, event));
   }
 
-  async #send(id: string, event: CallSessionEvent): Promise<DurableSession> {
+  async #send(id: string, event: CallSessionEvent): Promise<DurableSendResult> {
     this.#checkOpen();
     checkId(id);
     const parsed = parseEvent(event);
     const outcome = await this.#update(id, parsed, null);
     if (outcome === null) throw new RangeError(`Redis holds no durable session ${JSON.stringify(id)}`);
     if (outcome.kind === 'early') throw new Error('unreachable: an event is never early');
-    return outcome.session;
+    return { ...outcome.session, changed: outcome.kind === 'stored' };
   }
 
   /** Session `id` as stored; `undefined` when Redis holds none. */
@@ -398,6 +404,15 @@ export class DurableCallSessionFleet {
   /** Removes a participant listener. */
   removeParticipantEventListener(listener: FleetParticipantListener): void {
     this.#participantListeners.remove(listener);
+  }
+
+  /**
+   * Resolves once no update this process started (events, `add`, `remove`, deadlines
+   * its worker took) is under way: their results are stored and their callbacks have
+   * run. For tests and for a graceful shutdown.
+   */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
   /**

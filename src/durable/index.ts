@@ -23,6 +23,7 @@ export {
   DurableCallSessionFleet,
   type DurableFleetOptions,
   type DurableRedisOptions,
+  type DurableSendResult,
   type DurableSession,
   type DurableSessionOptions,
 } from './durableFleet.js';

@@ -2,8 +2,8 @@ import type { AnyActorScope } from 'xstate';
 import { callSessionMachine } from '../../machines/callSession.machine.js';
 import type { CallSessionEvent, SessionSettings } from '../../machines/callSession.types.js';
 import { pendingDelays, pureTransitionScope } from '../../machines/xstateInternals.js';
-import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence.js';
-import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type SessionCallback } from '../sessionView.js';
+import { persistSnapshot, restorableSnapshot, type PersistedCallSession } from '../persistence/restore.js';
+import { callbacksBetween, sessionStateOf, type CallSessionSnapshot, type SessionCallback } from '../core/sessionView.js';
 
 /**
  * A session as Redis holds it, and one update of it: the pure part of the durable
