@@ -22,6 +22,7 @@ export default defineConfig({
       { find: /^call-session-machine\/react$/, replacement: from('./src/react/index.ts') },
       { find: /^call-session-machine\/fleet$/, replacement: from('./src/fleet/index.ts') },
       { find: /^call-session-machine\/server$/, replacement: from('./src/server/index.ts') },
+      { find: /^call-session-machine\/durable$/, replacement: from('./src/durable/index.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },

@@ -87,6 +87,15 @@ if (ended.join() !== 'a,b' || fleet.state('a') !== 'timedOut') {
   process.exit(1);
 }
 console.log('packed package: call-session-machine/fleet timed out two sessions on one timer');
+// Without its optional peers bullmq and ioredis, call-session-machine/durable imports, and
+// creating a fleet says what to install.
+const durable = await import('call-session-machine/durable');
+const refused = await durable.createDurableFleet({ connection: 'redis://127.0.0.1:1' }).then(() => null, (error) => error);
+if (!/npm install bullmq ioredis/.test(String(refused?.message))) {
+  console.error('packed call-session-machine/durable without bullmq:', refused);
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/durable imports without bullmq and ioredis, and asks for them');
 JS
 node smoke.mjs
 cat > bindings.mjs <<'JS'
