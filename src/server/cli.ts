@@ -3,6 +3,7 @@
  * environment, starts the server and runs until SIGTERM or Ctrl-C, which drain it.
  */
 import { parseArgs } from 'node:util';
+import { SessionSettingsBuilder } from '../index.js';
 import { fromEnvironment, MissingSettingError } from './environment.js';
 import { startSessionServer } from './listen.js';
 import { createSessionServer, DEFAULT_COUNTED_KINDS, type SessionServerOptions } from './server.js';
@@ -191,7 +192,8 @@ export async function runServe(
     }
     const log = (line: Record<string, unknown>) =>
       io.out(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
-    const store = redis === undefined ? undefined : await redisStoreFor(redis, options.provider);
+    const store =
+      redis === undefined ? undefined : await redisStoreFor(redis, options.provider, options.idle!, options.warning!);
     const server = createSessionServer({
       ...options,
       ...credentials,
@@ -243,10 +245,26 @@ export async function runServe(
 async function redisStoreFor(
   url: string,
   provider: ProviderName,
+  idle: number,
+  warning: number,
 ): Promise<{ factory: NonNullable<SessionServerOptions['store']>; quit(): Promise<void> }> {
   try {
     const { connectRedisStore } = await import('./redisStore.js');
-    return await connectRedisStore(url, provider);
+    const settings = new SessionSettingsBuilder()
+      .setIdleTimeoutPeriod(idle)
+      .setIdleWarningPeriod(warning)
+      .setReconnectTimeoutPeriod(0)
+      .build();
+    // ioredis retries forever: an unreachable Redis is an error after a while, not a hang.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis at ${new URL(url).host} did not answer within 10 s`)), 10_000);
+    });
+    try {
+      return await Promise.race([connectRedisStore(url, provider, settings), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (error) {
     throw new ServeError(
       `--redis: ${(error as Error).message}\n(--redis needs the optional peers: npm install bullmq ioredis)`,

@@ -76,7 +76,11 @@ export interface SessionServerOptions {
   /** The `fetch` the REST calls use; default the global one. */
   readonly fetch?: FetchLike;
   /** @internal The state behind the server; default the in-memory fleet. */
-  readonly store?: (events: SessionEvents, settings: ReturnType<SessionSettingsBuilder['build']>) => ServerStore;
+  readonly store?: (
+    events: SessionEvents,
+    settings: ReturnType<SessionSettingsBuilder['build']>,
+    reportError: (error: unknown) => void,
+  ) => ServerStore;
 }
 
 /** An answer to a request. */
@@ -192,7 +196,9 @@ export class SessionServer {
     };
     const onListenerError = (error: unknown) =>
       this.#log({ event: 'error', where: 'session listener', error: String(error) });
-    this.#store = options.store ? options.store(events, settings) : new MemoryStore(settings, events, onListenerError);
+    this.#store = options.store
+      ? options.store(events, settings, onListenerError)
+      : new MemoryStore(settings, events, onListenerError);
   }
 
   /** A `node:http` request listener for every endpoint of SPEC §12. */
@@ -366,7 +372,9 @@ export class SessionServer {
 
   #inRoom<T>(room: string, work: () => Promise<T>): Promise<T> {
     const previous = this.#roomQueues.get(room) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const store = this.#store;
+    const run = store.withRoom ? () => store.withRoom!(room, work) : work;
+    const next = previous.then(run, run);
     const settled = next.then(
       () => undefined,
       () => undefined,

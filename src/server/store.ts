@@ -34,6 +34,11 @@ export interface SessionEvents {
 
 /** The state behind the server; every method may be asynchronous (Redis). */
 export interface ServerStore {
+  /**
+   * Runs `work` with the room to itself across processes (Redis); in one process the
+   * server's own queue per room is enough and this is left out.
+   */
+  withRoom?<T>(room: string, work: () => Promise<T>): Promise<T>;
   /** Marks a webhook's event id as seen; `false` when it was seen before (a replay). */
   firstSighting(eventId: string): Promise<boolean>;
   /** The room, or `undefined` when the server knows nothing of it. */
