@@ -9,7 +9,7 @@ import { TokenError } from './jwt.js';
 import { createDailyAdapter, type DailyCredentials } from './providers/daily.js';
 import { createLiveKitAdapter, type LiveKitCredentials } from './providers/livekit.js';
 import { createTwilioAdapter, type TwilioCredentials } from './providers/twilio.js';
-import type { FetchLike } from './rest.js';
+import { Limiter, nodeHttpFetch, type FetchLike, type RestOptions } from './rest.js';
 import {
   MemoryStore,
   parseSessionKey,
@@ -73,7 +73,9 @@ export interface SessionServerOptions {
   readonly onEnd?: (end: IdleEnd, action: DefaultAction) => void | Promise<void>;
   /** Where the JSON log lines go; default one line each on stdout. */
   readonly log?: (line: LogLine) => void;
-  /** The `fetch` the REST calls use; default the global one. */
+  /** At most this many requests to the provider's REST API at once; default 32. */
+  readonly providerConcurrency?: number;
+  /** The `fetch` the REST calls use; default node:http(s) with keep-alive. */
   readonly fetch?: FetchLike;
   /** @internal The state behind the server; default the in-memory fleet. */
   readonly store?: (
@@ -170,8 +172,8 @@ export class SessionServer {
   /** @internal Use `createSessionServer`. */
   constructor(options: SessionServerOptions) {
     this.#options = options;
-    const fetchFn: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
-    const rest = { fetch: fetchFn };
+    const concurrency = options.providerConcurrency ?? 32;
+    const rest = { fetch: options.fetch ?? nodeHttpFetch(concurrency), limiter: new Limiter(concurrency) };
     this.provider = adapterFor(options, rest);
     const idle = options.idle ?? 300;
     const warning = options.warning ?? 60;
@@ -500,7 +502,7 @@ export class SessionServer {
   }
 }
 
-function adapterFor(options: SessionServerOptions, rest: { fetch: FetchLike }): ProviderAdapter {
+function adapterFor(options: SessionServerOptions, rest: RestOptions): ProviderAdapter {
   switch (options.provider) {
     case 'livekit':
       if (!options.livekit) throw new TypeError('provider livekit needs the livekit credentials');

@@ -39,7 +39,8 @@ export function createDailyAdapter(credentials: DailyCredentials, rest: RestOpti
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
-      { notFoundIsNull },
+      // The end's second call goes ahead of new re-reads: its first one already waited.
+      { notFoundIsNull, first: what === 'delete room' || what === 'eject' },
     );
   const roomPath = (room: string) => `/rooms/${encodeURIComponent(room)}`;
 

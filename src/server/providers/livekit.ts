@@ -73,7 +73,8 @@ export function createLiveKitAdapter(credentials: LiveKitCredentials, rest: Rest
         headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken(grant)}` },
         body: JSON.stringify(body),
       },
-      { notFoundIsNull },
+      // The end's second call goes ahead of new re-reads: its first one already waited.
+      { notFoundIsNull, first: method === 'DeleteRoom' || method === 'RemoveParticipant' },
     );
 
   return {

@@ -53,7 +53,8 @@ export function createTwilioAdapter(credentials: TwilioCredentials, rest: RestOp
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
       },
-      { notFoundIsNull },
+      // The end's second call goes ahead of new re-reads: its first one already waited.
+      { notFoundIsNull, first: what === 'complete room' || what === 'disconnect participant' },
     );
   const configured = new URL(credentials.webhookUrl);
 
