@@ -26,6 +26,12 @@ console.log(
   `end lateness vs the reference deadline: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${result.lateness.at(-1)} ms`,
 );
 if (result.mismatches.length) {
+  const kinds = new Map<string, number>();
+  for (const m of result.mismatches) {
+    const kind = m.replace(/^soak-\d+: /, '').replace(/-?\d+ (ms|times)/, 'N $1');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  console.error([...kinds].map(([kind, n]) => `  ${n} × ${kind}`).join('\n'));
   console.error(`${result.mismatches.length} mismatches (first 20):\n${result.mismatches.slice(0, 20).join('\n')}`);
   process.exit(1);
 }

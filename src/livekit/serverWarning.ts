@@ -13,8 +13,11 @@ export const SERVER_WARNING_TOPIC = 'call-session-machine';
 
 /** The warning, as the server sends it (SPEC §12). */
 export interface ServerIdleWarning {
+  /** Always `idle.warning`. */
   readonly type: 'idle.warning';
+  /** The room's name. */
   readonly room: string;
+  /** The identity warned: this participant's. */
   readonly identity: string;
   /** Whole seconds left when the server sent it. */
   readonly secondsLeft: number;

@@ -20,8 +20,12 @@ export const ENVIRONMENT: Readonly<Record<ProviderName, readonly string[]>> = Ob
 
 /** A variable the provider needs is not set; `names` lists every one missing. */
 export class MissingSettingError extends Error {
+  /** `MissingSettingError`. */
   override readonly name = 'MissingSettingError';
-  constructor(readonly names: readonly string[]) {
+  constructor(
+    /** Every variable missing. */
+    readonly names: readonly string[],
+  ) {
     super(
       `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (the environment holds the secrets and endpoints)`,
     );
@@ -29,6 +33,18 @@ export class MissingSettingError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** A provider's credentials, as `createSessionServer` takes them. */
+export interface ProviderCredentials {
+  /** The provider they are for. */
+  provider: ProviderName;
+  /** With `provider: 'livekit'`. */
+  livekit?: LiveKitCredentials;
+  /** With `provider: 'daily'`. */
+  daily?: DailyCredentials;
+  /** With `provider: 'twilio'`. */
+  twilio?: TwilioCredentials;
+}
 
 function read(provider: ProviderName, env: Env): Record<string, string> {
   const missing: string[] = [];
@@ -64,8 +80,8 @@ function checkUrl(name: string, value: string, schemes: readonly string[]): stri
  */
 export function fromEnvironment(
   provider: ProviderName,
-  env: Env = process.env,
-): { provider: ProviderName; livekit?: LiveKitCredentials; daily?: DailyCredentials; twilio?: TwilioCredentials } {
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ProviderCredentials {
   if (!Object.hasOwn(ENVIRONMENT, provider)) {
     throw new TypeError(`provider must be livekit, daily or twilio; got ${JSON.stringify(provider)}`);
   }

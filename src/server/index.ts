@@ -25,10 +25,10 @@ export {
   type ServerAnswer,
   type SessionServerOptions,
 } from './server.js';
-export { fromEnvironment, MissingSettingError } from './environment.js';
+export { fromEnvironment, MissingSettingError, type ProviderCredentials } from './environment.js';
 export { startSessionServer, type RunningSessionServer, type StartOptions } from './listen.js';
 export { WARNING_TOPIC, type LiveKitCredentials } from './providers/livekit.js';
 export { DAILY_API_URL, type DailyCredentials } from './providers/daily.js';
 export { TWILIO_API_URL, type TwilioCredentials } from './providers/twilio.js';
-export { ProviderApiError } from './rest.js';
+export { ProviderApiError, type ApiResponse, type FetchLike } from './rest.js';
 export type { IdleEnd, IdleWarning, ProviderName, RawRequest, RoomMember, TimeoutAction } from './types.js';

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionServer } from './server.js';
 
+/** Where `startSessionServer` listens. */
 export interface StartOptions {
   /** Default 127.0.0.1: nothing listens on other interfaces unless told to. */
   readonly host?: string;
@@ -10,9 +11,11 @@ export interface StartOptions {
   readonly port?: number;
 }
 
+/** A server listening, from `startSessionServer`. */
 export interface RunningSessionServer {
   /** `http://HOST:PORT`, the port the system gave for 0. */
   readonly url: string;
+  /** The `node:http` server. */
   readonly http: Server;
   /** Stops taking connections, lets the requests and provider calls under way finish, then stops the timers. */
   close(): Promise<void>;

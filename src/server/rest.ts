@@ -8,6 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** A provider's REST API answered with an error, or could not be reached. */
 export class ProviderApiError extends Error {
+  /** `ProviderApiError`. */
   override readonly name = 'ProviderApiError';
   constructor(
     message: string,
@@ -20,11 +21,15 @@ export class ProviderApiError extends Error {
 
 /** What the REST calls need of an answer: the `fetch` Response's status and text. */
 export interface ApiResponse {
+  /** A 2xx status. */
   readonly ok: boolean;
+  /** The HTTP status. */
   readonly status: number;
+  /** The body. */
   text(): Promise<string>;
 }
 
+/** A `fetch`-shaped function: the global `fetch` fits. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<ApiResponse>;
 
 /** A `fetch`-shaped call on node:http(s) with keep-alive agents of `sockets` connections each. */
@@ -111,9 +116,14 @@ export async function requestJson(
   what: string,
   url: string,
   init: RequestInit,
-  { notFoundIsNull = false, first = false }: { notFoundIsNull?: boolean; first?: boolean } = {},
+  {
+    notFoundIsNull = false,
+    first = false,
+    once: single = false,
+  }: { notFoundIsNull?: boolean; first?: boolean; once?: boolean } = {},
 ): Promise<unknown> {
-  const attempts = options.attempts ?? 3;
+  // An end is sent once: a retry after a timeout may be a second end of a call that was ended.
+  const attempts = single ? 1 : (options.attempts ?? 3);
   let lastError: ProviderApiError | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) await sleep(200 * 3 ** (attempt - 1));

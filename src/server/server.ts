@@ -38,7 +38,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_COUNTED_KINDS: readonly string[] = Object.freeze(['STANDARD', 'SIP', 'AGENT']);
 
 /** One structured log line (written as JSON); never holds a secret or a token. */
-export type LogLine = Record<string, unknown> & { readonly event: string };
+export type LogLine = Record<string, unknown> & {
+  /** What happened: `warning`, `end`, `resync`, `stay`, `refused`, `stale`, `room.finished`, `error`, … */
+  readonly event: string;
+};
 
 /** What `onWarning` and `onEnd` get besides the warning or the end: the default action, to call or not. */
 export interface DefaultAction {
@@ -48,10 +51,13 @@ export interface DefaultAction {
 
 /** What `createSessionServer` takes. */
 export interface SessionServerOptions {
+  /** Whose webhooks it takes. */
   readonly provider: ProviderName;
-  /** Per provider; `fromEnvironment` reads them from the environment variables of SPEC §12. */
+  /** For LiveKit; `fromEnvironment` reads the credentials from the environment variables of SPEC §12. */
   readonly livekit?: LiveKitCredentials;
+  /** For Daily. */
   readonly daily?: DailyCredentials;
+  /** For Twilio. */
   readonly twilio?: TwilioCredentials;
   /** Seconds alone before the end; default 300. */
   readonly idle?: number;
@@ -87,8 +93,11 @@ export interface SessionServerOptions {
 
 /** An answer to a request. */
 export interface ServerAnswer {
+  /** The HTTP status. */
   readonly status: number;
+  /** The JSON body. */
   readonly body: Record<string, unknown>;
+  /** Headers to send besides `content-type` (CORS on `/extend`). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -158,7 +167,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | null> {
  * `handle` answers a request already read. Create one with `createSessionServer`.
  */
 export class SessionServer {
-  readonly provider: ProviderAdapter;
+  readonly #provider: ProviderAdapter;
   readonly #store: ServerStore;
   readonly #options: SessionServerOptions;
   readonly #counted: ReadonlySet<string>;
@@ -174,7 +183,7 @@ export class SessionServer {
     this.#options = options;
     const concurrency = options.providerConcurrency ?? 32;
     const rest = { fetch: options.fetch ?? nodeHttpFetch(concurrency), limiter: new Limiter(concurrency) };
-    this.provider = adapterFor(options, rest);
+    this.#provider = adapterFor(options, rest);
     const idle = options.idle ?? 300;
     const warning = options.warning ?? 60;
     const settings = new SessionSettingsBuilder()
@@ -221,6 +230,11 @@ export class SessionServer {
       if (!(error instanceof HttpError)) this.#log({ event: 'error', where: path, error: String(error) });
       return { status, body: { ok: false, error: message }, ...(path === '/extend' ? { headers: CORS_HEADERS } : {}) };
     }
+  }
+
+  /** The provider this server takes webhooks from. */
+  get provider(): ProviderName {
+    return this.#provider.name;
   }
 
   /** How many sessions the server holds. */
@@ -287,11 +301,11 @@ export class SessionServer {
       if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, 'GET /healthz');
       return {
         status: this.#closing ? 503 : 200,
-        body: { ok: !this.#closing, provider: this.provider.name, sessions: await this.#store.sessionCount() },
+        body: { ok: !this.#closing, provider: this.#provider.name, sessions: await this.#store.sessionCount() },
       };
     }
     if (this.#closing) throw new HttpError(503, 'the server is shutting down');
-    if (path === `/webhooks/${this.provider.name}`) {
+    if (path === `/webhooks/${this.#provider.name}`) {
       if (request.method !== 'POST') throw new HttpError(405, `POST ${path}`);
       return this.#webhook(request);
     }
@@ -301,13 +315,13 @@ export class SessionServer {
       return this.#extend(request);
     }
     if (path === '/webhooks/livekit' || path === '/webhooks/daily' || path === '/webhooks/twilio') {
-      throw new HttpError(404, `this server runs for ${this.provider.name}, not ${path.slice(10)}`);
+      throw new HttpError(404, `this server runs for ${this.#provider.name}, not ${path.slice(10)}`);
     }
     throw new HttpError(404, `no endpoint ${path}`);
   }
 
   async #webhook(request: RawRequest): Promise<ServerAnswer> {
-    const webhook = this.provider.parseWebhook(request);
+    const webhook = this.#provider.parseWebhook(request);
     const { change } = webhook;
     if (change.type === 'ignored') return { status: 200, body: { ok: true, applied: false, ignored: change.what } };
     return this.#inRoom(change.room, async () => {
@@ -407,7 +421,7 @@ export class SessionServer {
     }
     const { room, identity } = body as { room: string; identity: string };
     try {
-      this.provider.verifyStay(authorization.slice(7), room, identity);
+      this.#provider.verifyStay(authorization.slice(7), room, identity);
     } catch (error) {
       throw new HttpError(401, error instanceof TokenError ? error.message : 'the token is invalid');
     }
@@ -426,11 +440,11 @@ export class SessionServer {
     const member = record?.members.get(identity) ?? { identity, kind: 'STANDARD' };
     const roomSid = record?.roomSid;
     const run = () =>
-      this.provider.deliversWarning ? this.provider.sendWarning(warning, member, roomSid) : Promise.resolve();
+      this.#provider.deliversWarning ? this.#provider.sendWarning(warning, member, roomSid) : Promise.resolve();
     try {
       if (this.#options.onWarning) await this.#options.onWarning(warning, { run });
       else await run();
-      this.#log({ event: 'warning', room, identity, secondsLeft, deadline, delivered: this.provider.deliversWarning });
+      this.#log({ event: 'warning', room, identity, secondsLeft, deadline, delivered: this.#provider.deliversWarning });
     } catch (error) {
       this.#log({ event: 'warning.failed', room, identity, error: String((error as Error)?.message ?? error) });
     }
@@ -442,7 +456,7 @@ export class SessionServer {
       const record = (await this.#store.getRoom(room)) ?? emptyRoom();
       let listed: RoomMember[];
       try {
-        listed = await this.provider.listParticipants(room, record.roomSid);
+        listed = await this.#provider.listParticipants(room, record.roomSid);
       } catch (error) {
         // Not knowing who is there, end nobody: a fresh countdown tries again later.
         this.#log({ event: 'end.skipped', room, identity, reason: String((error as Error).message) });
@@ -467,7 +481,7 @@ export class SessionServer {
         return;
       }
       const end: IdleEnd = { room, identity, action: this.#action, deadline };
-      const run = () => this.provider.end(this.#action, room, self, record.roomSid);
+      const run = () => this.#provider.end(this.#action, room, self, record.roomSid);
       try {
         if (this.#options.onEnd) await this.#options.onEnd(end, { run });
         else await run();

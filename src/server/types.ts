@@ -12,6 +12,7 @@ export interface RoomMember {
   readonly identity: string;
   /** LiveKit's participant kind (`STANDARD`, `SIP`, `AGENT`, `EGRESS`, `INGRESS`, …); `STANDARD` elsewhere. */
   readonly kind: string;
+  /** The display name, when the provider gives one. */
   readonly name?: string;
   /** The provider's id of this connection: LiveKit `sid`, Daily `session_id` (a message's recipient), Twilio `ParticipantSid`. */
   readonly sid?: string;
@@ -35,11 +36,13 @@ export interface Webhook {
 
 /** A request as the server reads it: the raw body, since every provider signs the exact bytes. */
 export interface RawRequest {
+  /** `GET`, `POST`, … */
   readonly method: string;
   /** The path and query, as in `IncomingMessage.url`. */
   readonly url: string;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The raw body, exactly as received. */
   readonly body: Buffer;
 }
 
@@ -55,8 +58,11 @@ export class HttpError extends Error {
 
 /** The warning, exactly the JSON of SPEC §12 that LiveKit and Daily deliver to the participant. */
 export interface IdleWarning {
+  /** Always `idle.warning`. */
   readonly type: 'idle.warning';
+  /** The room's name. */
   readonly room: string;
+  /** The participant warned. */
   readonly identity: string;
   /** Whole seconds left, rounded up. */
   readonly secondsLeft: number;
@@ -66,8 +72,11 @@ export interface IdleWarning {
 
 /** What the server is about to do to a participant left alone to the end of the countdown. */
 export interface IdleEnd {
+  /** The room's name. */
   readonly room: string;
+  /** The participant left alone. */
   readonly identity: string;
+  /** What the default does (`--on-timeout`). */
   readonly action: TimeoutAction;
   /** The deadline that passed, epoch ms. */
   readonly deadline: number;

@@ -9,7 +9,9 @@ import { TokenError, verifyHs256 } from '../jwt.js';
 import { requestJson, type RestOptions } from '../rest.js';
 import { HttpError, type ProviderAdapter, type RawRequest, type RoomMember, type Webhook } from '../types.js';
 
+/** What the Daily adapter needs (`fromEnvironment('daily')` reads them from the environment). */
 export interface DailyCredentials {
+  /** `DAILY_API_KEY`: the REST API's Bearer token, and the key meeting tokens are signed with. */
   readonly apiKey: string;
   /** The webhook's `hmac` secret, base64, as Daily returns it when the webhook is created. */
   readonly webhookSecret: string;
@@ -17,11 +19,15 @@ export interface DailyCredentials {
   readonly apiUrl?: string;
 }
 
+/** Daily's REST API, the default of `DAILY_API_URL`. */
 export const DAILY_API_URL = 'https://api.daily.co/v1';
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/** The calls that end a call. */
+const ENDING = new Set(['delete room', 'eject']);
 
 export function createDailyAdapter(credentials: DailyCredentials, rest: RestOptions): ProviderAdapter {
   const base = (credentials.apiUrl ?? DAILY_API_URL).replace(/\/+$/, '');
@@ -39,8 +45,8 @@ export function createDailyAdapter(credentials: DailyCredentials, rest: RestOpti
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
-      // The end's second call goes ahead of new re-reads: its first one already waited.
-      { notFoundIsNull, first: what === 'delete room' || what === 'eject' },
+      // An end's second call goes ahead of new re-reads (its first one already waited), and is sent once.
+      { notFoundIsNull, first: ENDING.has(what), once: ENDING.has(what) },
     );
   const roomPath = (room: string) => `/rooms/${encodeURIComponent(room)}`;
 

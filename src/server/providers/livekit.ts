@@ -17,8 +17,11 @@ import {
   type Webhook,
 } from '../types.js';
 
+/** What the LiveKit adapter needs (`fromEnvironment('livekit')` reads them from the environment). */
 export interface LiveKitCredentials {
+  /** `LIVEKIT_API_KEY`: the issuer of the webhook tokens, and of the server's own calls. */
   readonly apiKey: string;
+  /** `LIVEKIT_API_SECRET`: signs and checks every token. */
   readonly apiSecret: string;
   /** The server's API base URL, `http(s)://…` (a `ws(s)://` URL is taken as its `http(s)://` twin). */
   readonly url: string;
@@ -57,6 +60,9 @@ function bearer(header: string | string[] | undefined): string | undefined {
   return value.startsWith('Bearer ') ? value.slice(7) : value;
 }
 
+/** The calls that end a call. */
+const ENDING = new Set(['DeleteRoom', 'RemoveParticipant']);
+
 export function createLiveKitAdapter(credentials: LiveKitCredentials, rest: RestOptions): ProviderAdapter {
   const base = credentials.url.replace(/^ws/, 'http').replace(/\/+$/, '');
   const apiToken = (grant: Record<string, unknown>) => {
@@ -73,8 +79,8 @@ export function createLiveKitAdapter(credentials: LiveKitCredentials, rest: Rest
         headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken(grant)}` },
         body: JSON.stringify(body),
       },
-      // The end's second call goes ahead of new re-reads: its first one already waited.
-      { notFoundIsNull, first: method === 'DeleteRoom' || method === 'RemoveParticipant' },
+      // An end's second call goes ahead of new re-reads (its first one already waited), and is sent once.
+      { notFoundIsNull, first: ENDING.has(method), once: ENDING.has(method) },
     );
 
   return {

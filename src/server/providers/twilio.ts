@@ -11,18 +11,23 @@ import { TokenError, verifyHs256 } from '../jwt.js';
 import { requestJson, type RestOptions } from '../rest.js';
 import { HttpError, type ProviderAdapter, type RawRequest, type RoomMember, type Webhook } from '../types.js';
 
+/** What the Twilio adapter needs (`fromEnvironment('twilio')` reads them from the environment). */
 export interface TwilioCredentials {
+  /** `TWILIO_ACCOUNT_SID` (`AC…`). */
   readonly accountSid: string;
+  /** `TWILIO_AUTH_TOKEN`: the REST API's password, and the key of the callbacks' signature. */
   readonly authToken: string;
   /** The public URL of `POST /webhooks/twilio` exactly as given to Twilio as the status callback: Twilio signs it. */
   readonly webhookUrl: string;
   /** The API key SID (`SK…`) and secret that sign the participants' access tokens, for `POST /extend`. */
   readonly apiKey: string;
+  /** `TWILIO_API_SECRET`: the secret of that API key. */
   readonly apiSecret: string;
   /** Default `https://video.twilio.com`. */
   readonly apiUrl?: string;
 }
 
+/** Twilio Video's REST API, the default of `TWILIO_API_URL`. */
 export const TWILIO_API_URL = 'https://video.twilio.com';
 
 function text(value: string | null): string | undefined {
@@ -36,6 +41,9 @@ export function twilioSignature(authToken: string, url: string, params: URLSearc
   for (const name of names) for (const value of params.getAll(name)) data += name + value;
   return createHmac('sha1', authToken).update(data, 'utf8').digest();
 }
+
+/** The calls that end a call. */
+const ENDING = new Set(['complete room', 'disconnect participant']);
 
 export function createTwilioAdapter(credentials: TwilioCredentials, rest: RestOptions): ProviderAdapter {
   const base = `${(credentials.apiUrl ?? TWILIO_API_URL).replace(/\/+$/, '')}/v1`;
@@ -53,8 +61,8 @@ export function createTwilioAdapter(credentials: TwilioCredentials, rest: RestOp
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
       },
-      // The end's second call goes ahead of new re-reads: its first one already waited.
-      { notFoundIsNull, first: what === 'complete room' || what === 'disconnect participant' },
+      // An end's second call goes ahead of new re-reads (its first one already waited), and is sent once.
+      { notFoundIsNull, first: ENDING.has(what), once: ENDING.has(what) },
     );
   const configured = new URL(credentials.webhookUrl);
 
