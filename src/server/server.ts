@@ -79,6 +79,8 @@ export interface SessionServerOptions {
   readonly onEnd?: (end: IdleEnd, action: DefaultAction) => void | Promise<void>;
   /** Where the JSON log lines go; default one line each on stdout. */
   readonly log?: (line: LogLine) => void;
+  /** How long one request to the provider's REST API may take; default 5 s. */
+  readonly providerTimeoutMs?: number;
   /** At most this many requests to the provider's REST API at once; default 32. */
   readonly providerConcurrency?: number;
   /** The `fetch` the REST calls use; default node:http(s) with keep-alive. */
@@ -182,7 +184,11 @@ export class SessionServer {
   constructor(options: SessionServerOptions) {
     this.#options = options;
     const concurrency = options.providerConcurrency ?? 32;
-    const rest = { fetch: options.fetch ?? nodeHttpFetch(concurrency), limiter: new Limiter(concurrency) };
+    const rest = {
+      fetch: options.fetch ?? nodeHttpFetch(concurrency),
+      limiter: new Limiter(concurrency),
+      ...(options.providerTimeoutMs !== undefined ? { timeoutMs: options.providerTimeoutMs } : {}),
+    };
     this.#provider = adapterFor(options, rest);
     const idle = options.idle ?? 300;
     const warning = options.warning ?? 60;

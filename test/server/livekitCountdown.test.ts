@@ -199,6 +199,17 @@ describe.concurrent('LiveKit: warning and end', () => {
     expect(await health.json()).toMatchObject({ ok: true });
   });
 
+  it('sends the end once, even when LiveKit answers it too late (no retry that could end a call twice)', async (context) => {
+    const h = await harness(context, { warning: 0, providerTimeoutMs: 150 });
+    h.api.rooms.set('slow', [{ identity: 'ann' }]);
+    h.api.slow.set('DeleteRoom', 400);
+    await webhook(h, { event: 'participant_joined', room: 'slow', identity: 'ann' });
+    await until(() => h.logged('end.failed').length === 1, 5000, 'the end to time out');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(calls(h, 'DeleteRoom')).toHaveLength(1);
+    expect(calls(h, 'ListParticipants')).toHaveLength(1);
+  });
+
   it('does not end anybody when the re-read fails, and tries again after a fresh countdown', async (context) => {
     const h = await harness(context, { warning: 0 });
     h.api.rooms.set('r', [{ identity: 'ann' }]);

@@ -40,6 +40,8 @@ export interface StandIn {
   readonly calls: RecordedCall[];
   /** Who is in each room, as the provider would list them. */
   readonly rooms: Map<string, { identity: string; kind?: keyof typeof ParticipantInfo_Kind; sid?: string }[]>;
+  /** Calls of these methods are recorded at once and answered after that many ms (a slow provider). */
+  readonly slow: Map<string, number>;
   /** Answer the next `n` calls with HTTP `status` (a failing provider). */
   failNext(n: number, status: number): void;
   /** Resolves once a call matching `predicate` has been recorded. */
@@ -79,6 +81,7 @@ function standIn(
 ): Promise<StandIn> {
   const calls: RecordedCall[] = [];
   const rooms: StandIn['rooms'] = new Map();
+  const slow: StandIn['slow'] = new Map();
   const waiters: { predicate: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
   let failing = 0;
   let failStatus = 500;
@@ -101,6 +104,7 @@ function standIn(
     url,
     calls,
     rooms,
+    slow,
     failNext(n, status) {
       failing = n;
       failStatus = status;
@@ -171,6 +175,8 @@ export function startLiveKitStandIn(secret = LIVEKIT_SECRET, key = LIVEKIT_KEY):
       method === 'DeleteRoom' ? video.roomCreate === true : video.roomAdmin === true && video.room === room;
     if (!allowed) return [403, { code: 'permission_denied', msg: 'no grant' }];
     record({ method, body: json, claims, at: Date.now() });
+    const delay = self.slow.get(method);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const listed = self.rooms.get(room);
     if (method === 'ListParticipants') {
       if (!listed) return [404, { code: 'not_found', msg: 'room not found' }];
