@@ -24,7 +24,7 @@ const EVENT_MEMORY_SECONDS = 24 * 3600;
 const ROOM_MEMORY_SECONDS = 24 * 3600;
 const EMPTY_ROOM_SECONDS = 600;
 /** A room's work (read, change, write) holds this lock; it expires on its own if the process dies holding it. */
-const LOCK_MS = 10_000;
+const LOCK_MS = 30_000;
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 interface StoredRoom {

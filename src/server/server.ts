@@ -139,6 +139,8 @@ function readBody(request: IncomingMessage): Promise<Buffer | null> {
     const bytes = Buffer.from(given);
     return Promise.resolve(bytes.length > MAX_BODY_BYTES ? null : bytes);
   }
+  // Parsed already (express.json): the signature covers the exact bytes, which are gone.
+  if (given !== undefined) return Promise.reject(new HttpError(400, 'the body was parsed before: give the raw body'));
   const declared = Number(request.headers['content-length']);
   if (declared > MAX_BODY_BYTES) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
@@ -286,8 +288,16 @@ export class SessionServer {
           body,
         });
       }
-    } catch {
-      answer = { status: 400, body: { ok: false, error: 'the request could not be read' } };
+    } catch (error) {
+      const message = error instanceof HttpError ? error.message : 'the request could not be read';
+      this.#log({
+        event: 'refused',
+        status: 400,
+        method: request.method,
+        path: request.url?.split('?')[0],
+        reason: message,
+      });
+      answer = { status: 400, body: { ok: false, error: message } };
     }
     if (response.headersSent || response.destroyed) return;
     const text = answer.status === 204 ? '' : JSON.stringify(answer.body);
