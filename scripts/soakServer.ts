@@ -26,6 +26,9 @@ console.log(
   `${result.webhooks} signed webhooks in ${result.seconds.toFixed(1)} s; ${result.expectedEnds} calls to end, ${result.actualEnds} DeleteRoom calls`,
 );
 console.log(
+  `${result.ambiguous} rooms left unchecked (a step answered too late to tell whether it came before a deadline)`,
+);
+console.log(
   `end lateness vs the reference deadline: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${result.lateness.at(-1)} ms`,
 );
 if (result.mismatches.length) {

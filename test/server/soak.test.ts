@@ -19,6 +19,8 @@ describe('server soak (CI size)', () => {
       toleranceMs: 900,
     });
     expect(result.mismatches).toEqual([]);
+    // A busy machine may leave a few rooms undecidable; most must be checked.
+    expect(result.ambiguous).toBeLessThan(20);
     // The run is worth something only if it ended some calls and spared others.
     expect(result.expectedEnds).toBeGreaterThan(15);
     expect(result.expectedEnds).toBeLessThan(200);

@@ -56,6 +56,8 @@ export interface SoakOptions {
 export interface SoakResult {
   webhooks: number;
   expectedEnds: number;
+  /** Rooms left unchecked: a step meant to come well before a deadline was answered too late to tell. */
+  ambiguous: number;
   actualEnds: number;
   mismatches: string[];
   /** End action time minus the reference deadline, ms, sorted. */
@@ -93,6 +95,7 @@ export async function runServerSoak(options: SoakOptions): Promise<SoakResult> {
   const idleMs = options.idleSeconds * 1000;
   const expected = new Map<string, { identity: string; at: number }>();
   const mismatches: string[] = [];
+  const ambiguous = new Set<string>();
   let webhooks = 0;
   const began = Date.now();
 
@@ -127,6 +130,7 @@ export async function runServerSoak(options: SoakOptions): Promise<SoakResult> {
 
     for (let step = 0; step <= options.stepsPerRoom; step++) {
       const last = step === options.stepsPerRoom;
+      const pending = alone === null ? null : (alone as { since: number }).since + idleMs;
       const counted = [...truth].filter(([, kind]) => kind === 'STANDARD').map(([identity]) => identity);
       const absent = PEOPLE.filter((p) => !truth.has(p));
       let identity: string;
@@ -171,6 +175,12 @@ export async function runServerSoak(options: SoakOptions): Promise<SoakResult> {
         else seen.delete(identity);
       }
       const answeredAt = Date.now();
+      if (pending !== null && answeredAt > pending - options.marginMs) {
+        // The step was meant to land well before a deadline, and the machine was too busy
+        // to answer it in time: whether the end came first is a matter of milliseconds.
+        ambiguous.add(name);
+        return;
+      }
       recomputeAlone(answeredAt);
       let next = answeredAt + (rand() < 0.25 ? options.longMs : options.shortMs);
       // Deadlines that come before the next step: the reference decides each.
@@ -207,6 +217,7 @@ export async function runServerSoak(options: SoakOptions): Promise<SoakResult> {
   const byRoom = new Map<string, number[]>();
   for (const call of ends) byRoom.set(String(call.body.room), [...(byRoom.get(String(call.body.room)) ?? []), call.at]);
   for (const [name, at] of byRoom) {
+    if (ambiguous.has(name)) continue;
     const want = expected.get(name);
     if (!want) mismatches.push(`${name}: ended, and nobody should have been`);
     else if (at.length !== 1) mismatches.push(`${name}: ended ${at.length} times`);
@@ -216,13 +227,15 @@ export async function runServerSoak(options: SoakOptions): Promise<SoakResult> {
         mismatches.push(`${name}: ended ${at[0]! - want.at} ms from its deadline`);
     }
   }
-  for (const name of expected.keys()) if (!byRoom.has(name)) mismatches.push(`${name}: should have ended and was not`);
+  for (const name of expected.keys())
+    if (!byRoom.has(name) && !ambiguous.has(name)) mismatches.push(`${name}: should have ended and was not`);
   http.close();
   await running.close();
   await api.close();
   return {
     webhooks,
     expectedEnds: expected.size,
+    ambiguous: ambiguous.size,
     actualEnds: ends.length,
     mismatches,
     lateness: lateness.sort((a, b) => a - b),
