@@ -76,7 +76,7 @@ async function stop(child: ChildProcess): Promise<void> {
 
 function poster(port: number, sockets: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  const send = (signed: Signed) =>
+  const send = (signed: Signed): Promise<number> =>
     new Promise<number>((resolve, reject) => {
       const req = request(
         {
@@ -94,6 +94,10 @@ function poster(port: number, sockets: number) {
       );
       req.on('error', reject);
       req.end(signed.body);
+    }).catch((error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as it was reused: the request never arrived.
+      if (error.code !== 'ECONNRESET') throw error;
+      return send(signed);
     });
   return { send, close: () => agent.destroy() };
 }

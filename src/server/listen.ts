@@ -24,7 +24,9 @@ export interface RunningSessionServer {
 /** Listens; rejects with the system's error (EADDRINUSE, EACCES) when it cannot. */
 export function startSessionServer(server: SessionServer, options: StartOptions = {}): Promise<RunningSessionServer> {
   const host = options.host ?? '127.0.0.1';
-  const http = createServer({ keepAliveTimeout: 5_000 }, server.listener);
+  // Idle connections are kept longer than the usual load balancer's 60 s (and Go's
+  // webhook client reuses them): a server closing first races the next request on it.
+  const http = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, server.listener);
   return new Promise((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 8080, host, () => {

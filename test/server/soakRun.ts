@@ -15,7 +15,7 @@ import { LIVEKIT_KEY, LIVEKIT_SECRET, liveKitWebhook, startLiveKitStandIn } from
 function poster(base: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const { port } = new URL(base);
-  const send = (signed: { body: string; headers: Record<string, string> }) =>
+  const send = (signed: { body: string; headers: Record<string, string> }): Promise<number> =>
     new Promise<number>((resolve, reject) => {
       const req = request(
         {
@@ -33,6 +33,10 @@ function poster(base: string) {
       );
       req.on('error', reject);
       req.end(signed.body);
+    }).catch((error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as it was reused: the request never arrived.
+      if (error.code !== 'ECONNRESET') throw error;
+      return send(signed);
     });
   return { send, close: () => agent.destroy() };
 }
