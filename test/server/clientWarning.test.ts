@@ -1,14 +1,25 @@
 /**
  * The client side of the server's warning (call-session-machine/livekit's
- * bindServerIdleWarning) on a real livekit-client Room: the exact bytes the server sent by
- * SendData become onIdleTimeoutWarning(secondsLeft), and stay() is the /extend call the
- * server accepts; a message from another participant, or for another identity, is not a warning.
+ * bindServerIdleWarning) on a real livekit-client Room (its own DataReceived event): the
+ * exact bytes the server sent by SendData become onIdleTimeoutWarning(secondsLeft), and
+ * stay() is the /extend call the server accepts; a message from another participant, or
+ * for another identity, is not a warning.
  */
 import { bindServerIdleWarning } from 'call-session-machine/livekit';
 import { describe, expect, it } from 'vitest';
-import { connectRoom, createLiveKitRoom, participantInfo, receiveData } from '../support/livekitRoom.js';
+import { RoomEvent, type Room } from 'livekit-client';
+import { connectRoom, createLiveKitRoom, participantInfo } from '../support/livekitRoom.js';
 import { liveKitParticipantToken, liveKitWebhook, post } from '../support/serverStandIns.js';
 import { startHarness } from './harness.js';
+
+/**
+ * A data message as the Room reports it (`RoomEvent.DataReceived`: payload, sender,
+ * kind, topic): from the server when `from` is empty, as RoomService.SendData delivers it.
+ */
+function receiveData(room: Room, payload: Uint8Array, topic: string, from = ''): void {
+  const sender = from ? room.remoteParticipants.get(from) : undefined;
+  room.emit(RoomEvent.DataReceived, new Uint8Array(payload), sender, undefined, topic);
+}
 
 describe('bindServerIdleWarning', () => {
   it('turns the server’s SendData into onIdleTimeoutWarning and Stay into an accepted /extend', async (context) => {

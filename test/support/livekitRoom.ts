@@ -12,10 +12,6 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  DataPacket,
-  DataPacket_Kind,
-  Encryption_Type,
-  UserPacket,
   JoinResponse,
   ParticipantInfo,
   ParticipantInfo_State,
@@ -225,17 +221,4 @@ export function stubBrowserForConnect(): () => void {
 export function createConnectingLiveKitRoom(): Room {
   setLogLevel('silent');
   return new Room({ singlePeerConnection: false });
-}
-
-/**
- * A data packet as the engine hands it to the Room (`dataPacketReceived`): from the server
- * when `from` is empty (what RoomService.SendData delivers), else from that participant.
- */
-export function receiveData(room: Room, payload: Uint8Array, topic: string, from = ''): void {
-  const packet = new DataPacket({
-    kind: DataPacket_Kind.RELIABLE,
-    participantIdentity: from,
-    value: { case: 'user', value: new UserPacket({ payload, topic, participantIdentity: from }) },
-  });
-  engineOf(room).emit('dataPacketReceived', packet, Encryption_Type.NONE);
 }
