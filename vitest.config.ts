@@ -31,6 +31,7 @@ export default defineConfig({
       { find: /^call-session-machine\/fleet$/, replacement: from('./src/fleet/index.ts') },
       { find: /^call-session-machine\/durable$/, replacement: from('./src/durable/index.ts') },
       { find: /^call-session-machine\/vue$/, replacement: from('./src/vue/index.ts') },
+      { find: /^call-session-machine\/server$/, replacement: from('./src/server/index.ts') },
       { find: /^call-session-machine$/, replacement: from('./src/index.ts') },
     ],
   },

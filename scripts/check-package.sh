@@ -177,6 +177,32 @@ for (const [sdk, subpath, name] of [
 console.log('packed package: call-session-machine/stream and /agora import with no SDK installed and refuse a wrong object');
 JS
 node bindings-stream-agora.mjs
+# call-session-machine/server needs no provider SDK: it imports, answers /healthz and refuses an
+# unsigned webhook; `serve --help` prints its usage; `serve --redis` without bullmq/ioredis
+# exits 3 saying what to install.
+cat > server.mjs <<'JS'
+import { createSessionServer } from 'call-session-machine/server';
+const server = createSessionServer({ provider: 'livekit', livekit: { apiKey: 'k', apiSecret: 's', url: 'http://127.0.0.1:9' }, log: () => {} });
+const health = await server.handle({ method: 'GET', url: '/healthz', headers: {}, body: Buffer.alloc(0) });
+const unsigned = await server.handle({ method: 'POST', url: '/webhooks/livekit', headers: {}, body: Buffer.from('{}') });
+await server.close();
+if (health.status !== 200 || unsigned.status !== 401) {
+  console.error('packed call-session-machine/server misbehaves:', health, unsigned);
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/server imports with no provider SDK, answers /healthz, refuses an unsigned webhook');
+JS
+node server.mjs
+npx --no-install call-session-machine serve --help | grep -q -- '--provider livekit|daily|twilio'
+set +e
+LIVEKIT_API_KEY=k LIVEKIT_API_SECRET=s LIVEKIT_URL=http://127.0.0.1:9 timeout 30 npx --no-install call-session-machine serve --provider livekit --port 0 --redis redis://127.0.0.1:1 > /dev/null 2> serve-redis.err
+serve_redis=$?
+set -e
+if [ "$serve_redis" != 3 ] || ! grep -q 'npm install bullmq ioredis' serve-redis.err; then
+  echo "serve --redis without bullmq must exit 3 saying what to install; got $serve_redis: $(cat serve-redis.err)" >&2
+  exit 1
+fi
+echo 'packed package: serve --help prints its usage; serve --redis without bullmq exits 3 naming what to install'
 cp "$demo" demo.jsonl
 npx --no-install call-session-machine --help | grep -q 'call-session-machine inspect \[FILE\]'
 npx --no-install call-session-machine replay demo.jsonl | grep -q 'standup: timedOut (endReason idleTimeout)'

@@ -23,6 +23,10 @@ export const USAGE = `Usage:
 ${Object.values(SUBCOMMANDS)
   .map((command) => command.usage)
   .join('\n')}
+  call-session-machine serve --provider livekit|daily|twilio [options]
+      Ends calls in which someone is left alone (webhooks in, provider calls out);
+      its options and exit codes: call-session-machine serve --help
+
   call-session-machine --help | --version
 
 Listens on 127.0.0.1 only. Stop with Ctrl-C.
@@ -111,6 +115,10 @@ export async function runCli(
   stopped: () => Promise<void> = untilStopped,
 ): Promise<number> {
   const line = (text: string) => io.out(`${text}\n`);
+  if (argv[0] === 'serve') {
+    const { runServe } = await import('../server/cli.js');
+    return runServe(argv.slice(1), io, stopped);
+  }
   try {
     const { values, positionals } = parse(argv);
     const [name, ...files] = positionals;

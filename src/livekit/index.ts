@@ -299,3 +299,11 @@ export function bindLiveKitRoom(room: Room, session: CallSession, options?: Live
 
   return binding.unbind;
 }
+
+export {
+  bindServerIdleWarning,
+  SERVER_WARNING_TOPIC,
+  type ServerIdleWarning,
+  type ServerIdleWarningBinding,
+  type ServerIdleWarningOptions,
+} from './serverWarning.js';
