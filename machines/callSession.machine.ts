@@ -35,14 +35,19 @@ function msUntil(deadline: number | null, periodSeconds: number, system: AnyActo
  * The time until the idle warning: the idle timer's delay less the warning period, so
  * the two stay exactly that far apart even when the idle delay is capped. A countdown
  * that has run out (a stored one restored late) ends without a warning: its warning
- * timer is set 1 ms after the timeout's, whose transition leaves the state and cancels it.
+ * timer is set after the timeout's, whose transition leaves the state and cancels it.
+ * After by 2 ms where the timeout's is under 2 ms: Node runs a 0 ms timer after 1 ms, so
+ * 0 and 1 would come due together, and the warning, set first, would fire first.
  */
+/** Under this, a countdown counts as run out: no timer tells it from one already due. */
+const RUN_OUT_MS = 2;
+
 function msUntilIdleWarning(context: CallSessionContext, system: AnyActorSystem) {
   const { idleDeadline, idleWarningAt } = context;
   const settings = idleCountdownSettings(context);
   if (idleDeadline === null || idleWarningAt !== null || settings.idleWarningPeriod === 0) return NO_TIMER;
   const idleMs = msUntil(idleDeadline, settings.idleTimeoutPeriod, system);
-  return idleMs === 0 ? 1 : Math.max(0, idleMs - settings.idleWarningPeriod * 1000);
+  return idleMs < RUN_OUT_MS ? idleMs + RUN_OUT_MS : Math.max(0, idleMs - settings.idleWarningPeriod * 1000);
 }
 
 function deadlineAfter(seconds: number, system: AnyActorSystem): number | null {
