@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { CallSession } from '../index.js';
+import { checkSession } from '../core/callSessionView.js';
 
 /**
  * What {@link useCallBinding} calls to bind an SDK to the session: make (or take) the
@@ -55,6 +56,7 @@ function teardown(held: Held): void {
  * ```
  */
 export function useCallBinding(session: CallSession, bind: CallBinder): void {
+  checkSession(session, 'useCallBinding');
   if (typeof bind !== 'function') {
     throw new TypeError(`useCallBinding: bind must be a function (session) => unbind, got ${typeof bind}`);
   }

@@ -1,6 +1,6 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import type { CallSession } from '../index.js';
-import { subscribeToSession, viewOf, type CallSessionView } from '../core/callSessionView.js';
+import { checkSession, subscribeToSession, viewOf, type CallSessionView } from '../core/callSessionView.js';
 import { reportToConsole } from '../core/sessionCore.js';
 
 const reportSubscriberError = (error: unknown) => reportToConsole(error, 'a session subscriber');
@@ -24,6 +24,7 @@ export type { CallSessionView };
  * ```
  */
 export function useCallSession(session: CallSession): CallSessionView {
+  checkSession(session, 'useCallSession');
   const subscribe = useCallback(
     (onChange: () => void) => subscribeToSession(session, onChange, reportSubscriberError),
     [session],
