@@ -64,6 +64,12 @@ export interface DurableFleetOptions {
   /** Told of errors in the background (a deadline job that failed, the Redis connection); default `console.error`. */
   onError?: (error: unknown) => void;
   /**
+   * How long `createDurableFleet` waits for Redis before it rejects, naming the last
+   * connection error; default 10,000 ms. Until then the connection's retries are not
+   * reported one by one.
+   */
+  connectTimeoutMs?: number;
+  /**
    * Called after every stored transition of a session (events and deadlines alike),
    * in the process that stored it, before its callbacks: the new version and the
    * session. For mirroring the state elsewhere (a cache, a push to clients).
@@ -193,6 +199,15 @@ function checkOptions(options: unknown): DurableFleetOptions {
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
     throw new TypeError('clock must have a now() function');
   }
+  const { connectTimeoutMs } = options as DurableFleetOptions;
+  if (
+    connectTimeoutMs !== undefined &&
+    (typeof connectTimeoutMs !== 'number' || !Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0)
+  ) {
+    throw new RangeError(
+      `connectTimeoutMs must be a positive number of milliseconds; got ${describe(connectTimeoutMs)}`,
+    );
+  }
   return options as DurableFleetOptions;
 }
 
@@ -272,10 +287,21 @@ export class DurableCallSessionFleet {
     this.#onStored = onStored;
     this.#now = clock ? () => clock.now() : Date.now;
     this.#DelayedError = peers.DelayedError;
+    // Every connection (and BullMQ's duplicates of them, which copy the options) stops
+    // retrying once the fleet is abandoned: a fleet that never connected must not keep
+    // the process alive.
+    const ownRetry =
+      typeof connection === 'object' ? (connection as { retryStrategy?: unknown }).retryStrategy : undefined;
+    const retryStrategy = (times: number): number | null =>
+      this.#abandoned
+        ? null
+        : typeof ownRetry === 'function'
+          ? (ownRetry as (times: number) => number | null)(times)
+          : Math.min(times * 50, 2_000);
     const redisOf = (extra: object): Redis =>
       typeof connection === 'string'
-        ? new peers.Redis(connection, extra)
-        : new peers.Redis({ ...(connection as object), ...extra });
+        ? new peers.Redis(connection, { retryStrategy, ...extra })
+        : new peers.Redis({ ...(connection as object), retryStrategy, ...extra });
     this.#redis = redisOf({}) as CasRedis;
     this.#redis.defineCommand('csmCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
     this.#redis.on('error', (error: unknown) => this.#report(error));
@@ -636,7 +662,32 @@ export class DurableCallSessionFleet {
     for (const callbacks of result.callbacks) this.#core.dispatch(callbacks, id);
   }
 
+  /** While connecting, the last connection error, kept for the rejection instead of reported. */
+  #connecting = true;
+  #abandoned = false;
+  #lastConnectError: unknown = undefined;
+
+  /** @internal Cuts every connection at once, retries included (a fleet that never connected). */
+  disconnectNow(): void {
+    this.#abandoned = true;
+    for (const connection of [this.#redis, ...this.#workerRedis]) connection.disconnect(false);
+    // BullMQ's own connections (a worker's blocking one is a duplicate of ours).
+    for (const closable of [this.#queue, ...this.#workers]) closable.disconnect().catch(() => undefined);
+  }
+
+  /** @internal The last connection error, once connecting is over (createDurableFleet names it). */
+  stopConnecting(): unknown {
+    this.#connecting = false;
+    return this.#lastConnectError;
+  }
+
   #report(error: unknown): void {
+    if (this.#connecting) {
+      this.#lastConnectError = error;
+      return;
+    }
+    // A fleet that never connected is torn down; the rejection carries the cause.
+    if (this.#abandoned) return;
     try {
       this.#onError(error);
     } catch (reportError) {
@@ -644,6 +695,8 @@ export class DurableCallSessionFleet {
     }
   }
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Creates a durable fleet on a Redis that any number of processes share (see
@@ -671,11 +724,32 @@ export async function createDurableFleet(options: DurableFleetOptions): Promise<
   if (checked.settings !== undefined) checkSettings(checked.settings);
   const peers = await loadPeers();
   const fleet = new DurableCallSessionFleet(peers, checked);
+  const timeoutMs = checked.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timedOut'>((resolve) => {
+    timer = setTimeout(() => resolve('timedOut'), timeoutMs);
+  });
+  let failure: unknown;
   try {
-    await fleet.ready();
+    if ((await Promise.race([fleet.ready().then(() => 'ready' as const), timedOut])) === 'ready') {
+      fleet.stopConnecting();
+      return fleet;
+    }
+    const last = fleet.stopConnecting();
+    failure = new Error(
+      `call-session-machine/durable: Redis not reachable within ${timeoutMs} ms` +
+        (last === undefined ? '' : `; last error: ${last instanceof Error ? last.message : String(last)}`),
+      { cause: last },
+    );
   } catch (error) {
-    await fleet.close();
-    throw error;
+    fleet.stopConnecting();
+    failure = error;
+  } finally {
+    clearTimeout(timer);
   }
-  return fleet;
+  // A fleet that never connected may never finish closing (its commands wait for Redis):
+  // its connections are cut first, so that no retry keeps the process alive.
+  fleet.disconnectNow();
+  await Promise.race([fleet.close(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  throw failure;
 }
