@@ -42,8 +42,9 @@ export function printReplay(log: SessionLog, shownAs: string, write: (line: stri
 export const replayCommand: Subcommand = {
   options: {},
   usage: `  call-session-machine replay FILE
-      Replays a session log (JSON Lines, docs/session-log.md) on a simulated clock and
-      prints its timeline: states, callbacks, timers.
+      Replays a session log (JSON Lines, one engine report a line; the format:
+      https://github.com/call-session-machine/call-session-machine/blob/main/docs/session-log.md)
+      on a simulated clock and prints its timeline: states, callbacks, timers.
 `,
   run({ files, line }) {
     if (files.length !== 1) throw new CliError('replay takes one FILE', EXIT.badInput);

@@ -98,3 +98,22 @@ export function checkSession(value: unknown, caller: string): CallSession {
     `${caller}: expected a CallSession (from createCallSession, restoreCallSession or useCreateCallSession); got ${describeValue(value)}`,
   );
 }
+
+/** Whole seconds from `now` to `deadline`, rounded up as `onIdleTimeoutWarning` counts them; never below 0. */
+export function secondsUntil(deadline: number, now: number): number {
+  return Math.max(0, Math.ceil((deadline - now) / 1000));
+}
+
+/**
+ * A countdown's deadline, as both frameworks' `useCountdown` take it: `session.deadlines.idle`
+ * or `.reconnect`, a finite number of milliseconds, or null. Anything else (`undefined` from
+ * a misspelt field, `NaN` from arithmetic on one, an infinity) would read as NaN or infinite
+ * seconds and tick every second forever.
+ */
+export function checkDeadline(deadline: unknown): number | null {
+  if (deadline === null) return null;
+  const what = 'useCountdown: deadline must be a finite number of milliseconds or null, got ';
+  if (typeof deadline !== 'number') throw new TypeError(what + describeValue(deadline));
+  if (!Number.isFinite(deadline)) throw new RangeError(what + String(deadline));
+  return deadline;
+}

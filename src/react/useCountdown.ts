@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { checkDeadline, secondsUntil } from '../core/callSessionView.js';
 
 /** What {@link useCountdown} takes besides the deadline. */
 export interface CountdownOptions {
@@ -9,29 +10,6 @@ export interface CountdownOptions {
    * clock: pass `() => clock.now()`. The countdown itself ticks on the global timers.
    */
   now?: () => number;
-}
-
-/** Whole seconds from `now` to `deadline`, rounded up as `onIdleTimeoutWarning` counts them; never below 0. */
-function secondsUntil(deadline: number, now: number): number {
-  return Math.max(0, Math.ceil((deadline - now) / 1000));
-}
-
-/**
- * A deadline is `session.deadlines.idle` or `.reconnect`: a finite number of milliseconds,
- * or null. Anything else (`undefined` from a misspelt field, `NaN` from arithmetic on one)
- * would read as NaN seconds and re-render every second forever.
- */
-function checkDeadline(deadline: unknown): asserts deadline is number | null {
-  if (deadline === null) return;
-  const got = typeof deadline === 'string' ? JSON.stringify(deadline) : String(deadline);
-  if (typeof deadline !== 'number') {
-    throw new TypeError(
-      `useCountdown: deadline must be a finite number of milliseconds or null, got ${typeof deadline} ${got}`,
-    );
-  }
-  if (!Number.isFinite(deadline)) {
-    throw new RangeError(`useCountdown: deadline must be a finite number of milliseconds or null, got ${got}`);
-  }
 }
 
 /**

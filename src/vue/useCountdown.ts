@@ -8,6 +8,7 @@ import {
   type MaybeRefOrGetter,
   type ShallowRef,
 } from 'vue';
+import { checkDeadline, secondsUntil } from '../core/callSessionView.js';
 import { isServerRendering, requireScope } from './scope.js';
 
 /** What {@link useCountdown} takes besides the deadline. */
@@ -19,31 +20,6 @@ export interface CountdownOptions {
    * clock: pass `() => clock.now()`. The countdown itself ticks on the global timers.
    */
   now?: () => number;
-}
-
-/** Whole seconds from `now` to `deadline`, rounded up as `onIdleTimeoutWarning` counts them; never below 0. */
-function secondsUntil(deadline: number, now: number): number {
-  return Math.max(0, Math.ceil((deadline - now) / 1000));
-}
-
-/**
- * A deadline is `session.deadlines.idle` or `.reconnect`: a finite number of milliseconds,
- * or null. Anything else (`undefined` from a misspelt field, `NaN` from arithmetic on one,
- * an infinity) would read as NaN or infinite seconds and tick every second forever. The
- * same rule and words as React's useCountdown.
- */
-function checkDeadline(deadline: unknown): number | null {
-  if (deadline === null) return null;
-  const got = typeof deadline === 'string' ? JSON.stringify(deadline) : String(deadline);
-  if (typeof deadline !== 'number') {
-    throw new TypeError(
-      `useCountdown: deadline must be a finite number of milliseconds or null, got ${typeof deadline} ${got}`,
-    );
-  }
-  if (!Number.isFinite(deadline)) {
-    throw new RangeError(`useCountdown: deadline must be a finite number of milliseconds or null, got ${got}`);
-  }
-  return deadline;
 }
 
 /**
