@@ -9,7 +9,6 @@
 // In memory, then with --redis on a real redis-server (skipped, saying so, without one).
 // Targets (issue 20): >= 3,000 webhooks/s in memory; p99 <= 20 ms at 1,000/s.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -19,6 +18,7 @@ import {
   LIVEKIT_SECRET,
   liveKitWebhook,
   startLiveKitStandIn,
+  webhookPoster,
   type StandIn,
 } from '../test/support/serverStandIns.js';
 
@@ -74,34 +74,6 @@ async function stop(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-function poster(port: number, sockets: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  const send = (signed: Signed): Promise<number> =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/webhooks/livekit',
-          agent,
-          headers: { ...signed.headers, 'content-length': Buffer.byteLength(signed.body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(signed.body);
-    }).catch((error: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed as it was reused: the request never arrived.
-      if (error.code !== 'ECONNRESET') throw error;
-      return send(signed);
-    });
-  return { send, close: () => agent.destroy() };
-}
-
 /** Rooms of two: ann joins, bob joins, bob leaves (ann alone: a countdown), ann leaves. */
 async function signRooms(count: number, tag: string): Promise<Signed[]> {
   const signed: Signed[] = [];
@@ -116,7 +88,7 @@ async function signRooms(count: number, tag: string): Promise<Signed[]> {
 }
 
 async function throughput(port: number, signed: Signed[]): Promise<number> {
-  const { send, close } = poster(port, 32);
+  const { send, close } = webhookPoster(port, 32);
   // Each room's webhooks in order (as LiveKit sends them per resource), 32 rooms at a time.
   const rooms: Signed[][] = [];
   for (let i = 0; i < signed.length; i += 4) rooms.push(signed.slice(i, i + 4));
@@ -137,7 +109,7 @@ async function throughput(port: number, signed: Signed[]): Promise<number> {
 }
 
 async function atRate(port: number, signed: Signed[]): Promise<number[]> {
-  const { send, close } = poster(port, 256);
+  const { send, close } = webhookPoster(port, 256);
   const times: number[] = [];
   const start = performance.now();
   const pending: Promise<void>[] = [];
@@ -158,7 +130,7 @@ async function lateness(port: number, api: StandIn, idle: number): Promise<numbe
   for (let i = 0; i < LONELY; i++)
     signed.push(await liveKitWebhook({ event: 'participant_joined', room: `alone-${i}`, identity: 'ann' }));
   for (let i = 0; i < LONELY; i++) api.rooms.set(`alone-${i}`, [{ identity: 'ann' }]);
-  const { send, close } = poster(port, 32);
+  const { send, close } = webhookPoster(port, 32);
   const deadlines = new Map<string, number>();
   let next = 0;
   await Promise.all(

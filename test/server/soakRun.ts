@@ -8,38 +8,13 @@
  * expected outcome is never a matter of milliseconds.
  */
 import { createSessionServer, startSessionServer } from 'call-session-machine/server';
-import { Agent, request } from 'node:http';
-import { LIVEKIT_KEY, LIVEKIT_SECRET, liveKitWebhook, startLiveKitStandIn } from '../support/serverStandIns.js';
-
-/** node:http with keep-alive: the soak's own sending costs a fraction of what fetch costs. */
-function poster(base: string) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const { port } = new URL(base);
-  const send = (signed: { body: string; headers: Record<string, string> }): Promise<number> =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/webhooks/livekit',
-          agent,
-          headers: { ...signed.headers, 'content-length': Buffer.byteLength(signed.body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(signed.body);
-    }).catch((error: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed as it was reused: the request never arrived.
-      if (error.code !== 'ECONNRESET') throw error;
-      return send(signed);
-    });
-  return { send, close: () => agent.destroy() };
-}
+import {
+  LIVEKIT_KEY,
+  LIVEKIT_SECRET,
+  liveKitWebhook,
+  startLiveKitStandIn,
+  webhookPoster,
+} from '../support/serverStandIns.js';
 
 export interface SoakOptions {
   rooms: number;
@@ -95,7 +70,7 @@ export async function runServerSoak(options: SoakOptions): Promise<SoakResult> {
     log: () => {},
   });
   const running = await startSessionServer(server, { port: 0 });
-  const http = poster(running.url);
+  const http = webhookPoster(Number(new URL(running.url).port), 64);
   const idleMs = options.idleSeconds * 1000;
   const expected = new Map<string, { identity: string; at: number }>();
   const mismatches: string[] = [];

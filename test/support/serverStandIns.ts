@@ -8,7 +8,7 @@
  * call the real server would refuse is refused here too. Public SDK APIs only.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   DeleteRoomRequest,
@@ -471,4 +471,36 @@ export async function until(
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Signed webhooks POSTed to a server on loopback over node:http with keep-alive (the
+ * sender's own cost a fraction of fetch's), for the soak and the bench.
+ */
+export function webhookPoster(port: number, sockets: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const send = (signed: { body: string; headers: Record<string, string> }): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/webhooks/livekit',
+          agent,
+          headers: { ...signed.headers, 'content-length': Buffer.byteLength(signed.body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(signed.body);
+    }).catch((error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as it was reused: the request never arrived.
+      if (error.code !== 'ECONNRESET') throw error;
+      return send(signed);
+    });
+  return { send, close: () => agent.destroy() };
 }
