@@ -3,7 +3,6 @@
 // started with, so the new settings can neither cut it nor end it at once. The same on every
 // restore path (restoreCallSession, fleet.add, fleet.restore) and on both kinds of clock.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { createCallSessionFleet } from 'call-session-machine/fleet';
 import { restoreCallSession } from 'call-session-machine/persistence';
 import {
@@ -12,12 +11,9 @@ import {
   type CallSessionEvent,
   type CallSessionState,
   type PersistedCallSession,
-  type SessionClock,
   type SessionSettings,
 } from 'call-session-machine';
-
-const SECOND = 1_000;
-const T0 = Date.parse('2026-12-01T10:00:00Z');
+import { CLOCKS, SECOND, T0, type Time } from './support/twoClocks.js';
 
 function settingsOf(idle: number, reconnect: number, warning = 0): SessionSettings {
   return new SessionSettingsBuilder()
@@ -26,32 +22,6 @@ function settingsOf(idle: number, reconnect: number, warning = 0): SessionSettin
     .setIdleWarningPeriod(warning)
     .build();
 }
-
-/** Time on either kind of clock: a SimulatedClock given to the session, or vitest's fake timers behind the default clock. */
-interface Time {
-  readonly clock: SessionClock | undefined;
-  now(): number;
-  /** Moves on by `ms`, a second at a time (one large SimulatedClock step fires only timers already due). */
-  advance(ms: number): void;
-}
-
-const CLOCKS: Record<string, () => Time> = {
-  SimulatedClock: () => {
-    const clock = new SimulatedClock();
-    clock.set(T0);
-    return {
-      clock,
-      now: () => clock.now(),
-      advance: (ms) => {
-        for (let left = ms; left > 0; left -= SECOND) clock.increment(Math.min(SECOND, left));
-      },
-    };
-  },
-  'real timers, Date.now() (fake timers)': () => {
-    vi.useFakeTimers({ now: T0 });
-    return { clock: undefined, now: () => Date.now(), advance: (ms) => vi.advanceTimersByTime(ms) };
-  },
-};
 
 /** A restored session, whichever path restored it, with its callbacks logged as `name@seconds since T0`. */
 interface Restored {

@@ -3,44 +3,12 @@
 // as the same snapshot restored by restoreCallSession does, and the fleet's real timer is
 // set from a reading taken after the checks, not before them.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { createCallSessionFleet } from 'call-session-machine/fleet';
 import { restoreCallSession } from 'call-session-machine/persistence';
-import {
-  createCallSession,
-  SessionSettingsBuilder,
-  type PersistedCallSession,
-  type SessionClock,
-} from 'call-session-machine';
+import { createCallSession, SessionSettingsBuilder, type PersistedCallSession } from 'call-session-machine';
+import { CLOCKS, SECOND, T0, type Time } from '../support/twoClocks.js';
 
-const SECOND = 1_000;
-const T0 = Date.parse('2026-12-01T10:00:00Z');
 const SETTINGS = new SessionSettingsBuilder().setIdleTimeoutPeriod(60).build();
-
-interface Time {
-  readonly clock: SessionClock | undefined;
-  now(): number;
-  /** Time passing, a second at a time (one large SimulatedClock step fires only timers already due). */
-  advance(ms: number): void;
-}
-
-const CLOCKS: Record<string, () => Time> = {
-  SimulatedClock: () => {
-    const clock = new SimulatedClock();
-    clock.set(T0);
-    return {
-      clock,
-      now: () => clock.now(),
-      advance: (ms) => {
-        for (let left = ms; left > 0; left -= SECOND) clock.increment(Math.min(SECOND, left));
-      },
-    };
-  },
-  'real timers, Date.now() (fake timers)': () => {
-    vi.useFakeTimers({ now: T0 });
-    return { clock: undefined, now: () => Date.now(), advance: (ms) => vi.advanceTimersByTime(ms) };
-  },
-};
 
 /** A session alone whose idle countdown ends `leftMs` from now, saved. */
 function savedAlone(time: Time, leftMs: number): PersistedCallSession {
