@@ -102,53 +102,19 @@ if (!/npm install bullmq ioredis/.test(String(refused?.message))) {
 console.log('packed package: call-session-machine/durable imports without bullmq and ioredis, and asks for them');
 JS
 node smoke.mjs
+# Every binding loads with its SDK absent and refuses a wrong object by name.
 cat > bindings.mjs <<'JS'
-for (const sdk of ['livekit-client', 'twilio-video', '@daily-co/daily-js', '@zoom/videosdk', '@opentok/client']) {
-  let found = true;
-  try {
-    import.meta.resolve(sdk);
-  } catch {
-    found = false;
-  }
-  if (found) {
-    console.error(`${sdk} resolves from the scratch project; the binding import check would prove nothing`);
-    process.exit(1);
-  }
-}
-for (const [subpath, name] of [['livekit', 'bindLiveKitRoom'], ['twilio', 'bindTwilioRoom'], ['daily', 'bindDailyCall'], ['zoom', 'bindZoomClient'], ['vonage', 'bindVonageSession']]) {
-  const binding = await import(`call-session-machine/${subpath}`);
-  if (typeof binding[name] !== 'function') {
-    console.error(`call-session-machine/${subpath} does not export ${name}`);
-    process.exit(1);
-  }
-}
-console.log('packed package: call-session-machine/livekit, /twilio, /daily, /zoom and /vonage import with no SDK installed');
-// The SDK drivers for tests import their SDK (Daily's when a call object is made): without
-// it, the error names it.
-for (const [subpath, sdk] of [['livekit', 'livekit-client'], ['twilio', 'twilio-video']]) {
-  try {
-    await import(`call-session-machine/testing/${subpath}`);
-    console.error(`call-session-machine/testing/${subpath} loaded with no ${sdk} installed`);
-    process.exit(1);
-  } catch (error) {
-    if (!String(error).includes(sdk) && !String(error).includes('@livekit/protocol')) throw error;
-  }
-}
-const dailyDriver = await import('call-session-machine/testing/daily');
-if (typeof dailyDriver.createDailyCall !== 'function') {
-  console.error('call-session-machine/testing/daily does not export createDailyCall');
-  process.exit(1);
-}
-console.log('packed package: call-session-machine/testing/livekit and /twilio ask for their SDK; /testing/daily imports');
-JS
-node bindings.mjs
-# Stream and Agora: each subpath loads with its SDK absent and refuses a wrong object by name.
-cat > bindings-stream-agora.mjs <<'JS'
 import { createCallSession } from 'call-session-machine';
-for (const [sdk, subpath, name] of [
+const BINDINGS = [
+  ['livekit-client', 'livekit', 'bindLiveKitRoom'],
+  ['twilio-video', 'twilio', 'bindTwilioRoom'],
+  ['@daily-co/daily-js', 'daily', 'bindDailyCall'],
   ['@stream-io/video-client', 'stream', 'bindStreamCall'],
   ['agora-rtc-sdk-ng', 'agora', 'bindAgoraClient'],
-]) {
+  ['@zoom/videosdk', 'zoom', 'bindZoomClient'],
+  ['@opentok/client', 'vonage', 'bindVonageSession'],
+];
+for (const [sdk, subpath, name] of BINDINGS) {
   let found = true;
   try {
     import.meta.resolve(sdk);
@@ -174,9 +140,26 @@ for (const [sdk, subpath, name] of [
   }
   session.dispose();
 }
-console.log('packed package: call-session-machine/stream and /agora import with no SDK installed and refuse a wrong object');
+console.log(`packed package: ${BINDINGS.map(([, subpath]) => `/${subpath}`).join(', ')} import with no SDK installed and refuse a wrong object`);
+// The SDK drivers for tests import their SDK (Daily's when a call object is made): without
+// it, the error names it.
+for (const [subpath, sdk] of [['livekit', 'livekit-client'], ['twilio', 'twilio-video']]) {
+  try {
+    await import(`call-session-machine/testing/${subpath}`);
+    console.error(`call-session-machine/testing/${subpath} loaded with no ${sdk} installed`);
+    process.exit(1);
+  } catch (error) {
+    if (!String(error).includes(sdk) && !String(error).includes('@livekit/protocol')) throw error;
+  }
+}
+const dailyDriver = await import('call-session-machine/testing/daily');
+if (typeof dailyDriver.createDailyCall !== 'function') {
+  console.error('call-session-machine/testing/daily does not export createDailyCall');
+  process.exit(1);
+}
+console.log('packed package: call-session-machine/testing/livekit and /twilio ask for their SDK; /testing/daily imports');
 JS
-node bindings-stream-agora.mjs
+node bindings.mjs
 # call-session-machine/server needs no provider SDK: it imports, answers /healthz and refuses an
 # unsigned webhook; `serve --help` prints its usage; `serve --redis` without bullmq/ioredis
 # exits 3 saying what to install.
@@ -290,8 +273,12 @@ if (found) {
 }
 const { createCallSession } = await import('call-session-machine');
 createCallSession().dispose();
-for (const subpath of ['testing', 'persistence', 'fleet', 'inspector', 'livekit', 'twilio', 'daily']) {
-  await import(`call-session-machine/${subpath}`);
+// Every subpath but those whose peer is the framework itself, and the SDK drivers (which
+// import their SDK: checked above).
+const { exports } = (await import('call-session-machine/package.json', { with: { type: 'json' } })).default;
+const needsItsPeer = ['./vue', './react', './testing/livekit', './testing/twilio', './package.json'];
+for (const subpath of Object.keys(exports).filter((key) => key !== '.' && !needsItsPeer.includes(key))) {
+  await import(`call-session-machine/${subpath.slice(2)}`);
 }
 try {
   await import('call-session-machine/vue');
